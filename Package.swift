@@ -1,0 +1,72 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Kernel code is compiled with `-Ounchecked` and the host CPU as target: without a target CPU, Swift's
+/// SIMD FMAs lower to one `fmaf` call per lane (~200x slower, see shared/reference/swift-notes.md).
+let hotCode: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"])]
+
+let package = Package(
+    name: "ktune",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ktune", targets: ["ktune"]),
+        .library(name: "Kernels", targets: ["Kernels"]),
+        .library(name: "Inference", targets: ["Inference"]),
+        .library(name: "Simulator", targets: ["Simulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries (Debian: libhwloc-dev, libnuma-dev).
+        .systemLibrary(name: "CHwloc", path: "Sources/CHwloc", pkgConfig: "hwloc",
+                       providers: [.apt(["libhwloc-dev"])]),
+        .systemLibrary(name: "CNuma", path: "Sources/CNuma", pkgConfig: "numa",
+                       providers: [.apt(["libnuma-dev"])]),
+
+        // machine -> Machine
+        .target(name: "Probe", dependencies: ["CHwloc", "CNuma"], path: "Sources/Probe",
+                swiftSettings: hotCode),
+
+        // The kernel library: pure compute, its search spaces, references and the worker pool.
+        .target(name: "Kernels", dependencies: ["CHwloc"], path: "kernels", swiftSettings: hotCode),
+
+        // Tuned-config file format and loader: shared by the tuner (writer) and inference core (reader).
+        .target(name: "Configs", dependencies: ["Kernels"], path: "Sources/Configs"),
+
+        // Model configs, op graph, GGUF reader, tokenizer.
+        .target(name: "Models", dependencies: [], path: "Sources/Models", swiftSettings: hotCode),
+
+        // Search, verification, measurement, journal.
+        .target(name: "Tuner", dependencies: ["Probe", "Kernels", "Configs", "Models"], path: "Sources/Tuner"),
+
+        // The LLM engine.
+        .target(name: "Inference", dependencies: ["Kernels", "Configs", "Models"], path: "Sources/Inference",
+                swiftSettings: hotCode),
+
+        // GPU cost model.
+        .target(name: "Simulator", dependencies: ["Models"], path: "Sources/Simulator"),
+
+        // Tables, JSON, Perfetto traces.
+        .target(name: "Report", dependencies: [], path: "Sources/Report"),
+
+        .executableTarget(
+            name: "ktune",
+            dependencies: [
+                "Probe", "Kernels", "Configs", "Models", "Tuner", "Inference", "Simulator", "Report",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/ktune"),
+
+        .testTarget(name: "ProbeTests", dependencies: ["Probe"], path: "Tests/ProbeTests"),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"], path: "Tests/KernelsTests",
+                    swiftSettings: hotCode),
+        .testTarget(name: "ConfigsTests", dependencies: ["Configs"], path: "Tests/ConfigsTests"),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"], path: "Tests/ModelsTests"),
+        .testTarget(name: "TunerTests", dependencies: ["Tuner"], path: "Tests/TunerTests"),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference"], path: "Tests/InferenceTests"),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator"], path: "Tests/SimulatorTests"),
+        .testTarget(name: "ReportTests", dependencies: ["Report"], path: "Tests/ReportTests"),
+        .testTarget(name: "ktuneTests", dependencies: ["ktune"], path: "Tests/ktuneTests"),
+    ]
+)

@@ -25,7 +25,7 @@ let package = Package(
                        providers: [.apt(["libnuma-dev"])]),
 
         // machine -> Machine
-        .target(name: "Probe", dependencies: ["CHwloc", "CNuma"], path: "Sources/Probe",
+        .target(name: "Probe", dependencies: ["CHwloc", "CNuma", "Measure"], path: "Sources/Probe",
                 swiftSettings: hotCode),
 
         // The kernel library: pure compute, its search spaces, references and the worker pool.
@@ -38,14 +38,17 @@ let package = Package(
         .target(name: "Models", dependencies: [], path: "Sources/Models", swiftSettings: hotCode),
 
         // Search, verification, measurement, journal.
-        .target(name: "Tuner", dependencies: ["Probe", "Kernels", "Configs", "Models"], path: "Sources/Tuner"),
+        .target(name: "Tuner", dependencies: ["Probe", "Kernels", "Configs", "Models", "Measure"], path: "Sources/Tuner"),
 
         // The LLM engine.
-        .target(name: "Inference", dependencies: ["Kernels", "Configs", "Models"], path: "Sources/Inference",
+        .target(name: "Inference", dependencies: ["Kernels", "Configs", "Models", "Measure"], path: "Sources/Inference",
                 swiftSettings: hotCode),
 
         // GPU cost model.
         .target(name: "Simulator", dependencies: ["Models"], path: "Sources/Simulator"),
+
+        // Clock and order statistics shared by every measurement (probe, bench, tune, profile).
+        .target(name: "Measure", dependencies: [], path: "Sources/Measure"),
 
         // Tables, JSON, Perfetto traces.
         .target(name: "Report", dependencies: [], path: "Sources/Report"),
@@ -53,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "ktune",
             dependencies: [
-                "Probe", "Kernels", "Configs", "Models", "Tuner", "Inference", "Simulator", "Report",
+                "Probe", "Kernels", "Configs", "Models", "Tuner", "Inference", "Simulator", "Report", "Measure",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ktune"),
@@ -66,6 +69,7 @@ let package = Package(
         .testTarget(name: "TunerTests", dependencies: ["Tuner"], path: "Tests/TunerTests"),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], path: "Tests/InferenceTests"),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"], path: "Tests/SimulatorTests"),
+        .testTarget(name: "MeasureTests", dependencies: ["Measure"], path: "Tests/MeasureTests"),
         .testTarget(name: "ReportTests", dependencies: ["Report"], path: "Tests/ReportTests"),
         .testTarget(name: "ktuneTests", dependencies: ["ktune"], path: "Tests/ktuneTests"),
     ]

@@ -46,17 +46,19 @@ final class MachineBenchmark {
     func run() -> MeasuredPeaks {
         let begin = MonotonicClock.nanoseconds()
         let budget = options.secondsPerFigure
-        let sampleSeconds = max(0.0005, min(0.05, budget / 12))
+        let sampleSeconds = max(0.0005, min(0.002, budget / 12))
         var pinned = true
+        var taken = 0, disturbed = 0
         func team(_ threads: Int, _ job: TeamJob) -> (Summary, [Double], Int) {
             let t = PinnedTeam(threads: threads, topology: topology, job: job)
             if !t.pinningProblems.isEmpty {
                 pinned = false
                 warnings.append("threads not pinned: " + t.pinningProblems.joined(separator: "; "))
             }
-            let (seconds, units) = t.measure(sampleSeconds: sampleSeconds, budget: budget)
+            let m = t.measure(sampleSeconds: sampleSeconds, budget: budget)
             t.finish()
-            return (Summary(seconds), seconds, units)
+            taken += m.taken; disturbed += m.disturbed
+            return (Summary(m.seconds), m.seconds, m.units)
         }
         let sinkState: @Sendable (Int) -> UnsafeMutableRawPointer? = { _ in .allocate(byteCount: 64, alignment: 64) }
         let freeState: @Sendable (UnsafeMutableRawPointer?) -> Void = { $0?.deallocate() }
@@ -103,6 +105,6 @@ final class MachineBenchmark {
         }
         let seconds = Double(MonotonicClock.nanoseconds() - begin) * 1e-9
         return MeasuredPeaks(fma: fma, bandwidth: bandwidth, clockGHz: clock, assumedFMALatency: latency,
-                             pinned: pinned, seconds: seconds)
+                             pinned: pinned, samplesTaken: taken, samplesDisturbed: disturbed, seconds: seconds)
     }
 }

@@ -28,6 +28,10 @@ public struct MeasuredPeaks: Codable, Sendable, Equatable {
     public var assumedFMALatency: Int
     /// Whether every benchmark thread was pinned to its own core.
     public var pinned: Bool
+    /// Samples taken in all, and how many of them were set aside because another process shared a core
+    /// (thread CPU time < 90% of wall time). A figure falls back to all its samples when < 3 were clean.
+    public var samplesTaken: Int
+    public var samplesDisturbed: Int
     /// Wall time of the whole benchmark, seconds.
     public var seconds: Double
 

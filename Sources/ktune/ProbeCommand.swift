@@ -114,7 +114,8 @@ struct MachineSummary {
         if !m.caches.isEmpty { out.append(caches.render()); out.append("") }
 
         if let p = m.measured {
-            out.append("Measured (median (min–max); \(p.pinned ? "threads pinned one per core" : "threads NOT pinned"), \((p.seconds * 10).rounded() / 10) s):")
+            out.append("Measured (median (min–max); \(p.pinned ? "threads pinned one per core" : "threads NOT pinned"), \((p.seconds * 10).rounded() / 10) s; "
+                       + "\(p.samplesDisturbed) of \(p.samplesTaken) samples set aside: another process shared the core):")
             out.append("Clock ≈ \(p.clockGHz.formatted(digits: 2)) GHz (dependent FMA chain, assuming \(p.assumedFMALatency)-cycle latency)"
                        + (p.flopsPerCycle.map { "; \(Int($0.rounded())) FLOP/cycle/core at 1 thread" } ?? ""))
             let threads = Array(Set(p.fma.map(\.threads))).sorted()

@@ -26,6 +26,9 @@ final class HwlocTopology: @unchecked Sendable {
                 hwloc_topology_destroy(topo)
                 throw .topologyFile(path: xmlPath, reason: reason)
             }
+            // hwloc explains XML errors on stderr only with HWLOC_XML_VERBOSE set (read once, at its first XML
+            // call); set it unless the user chose a value, and capture what it prints for the error we throw.
+            setenv("HWLOC_XML_VERBOSE", "1", 0)
             let ((rc, err), messages) = withCapturedStderr { () -> (Int32, Int32) in
                 errno = 0
                 let rc = hwloc_topology_set_xml(topo, xmlPath)

@@ -83,6 +83,16 @@ public struct CPUIdentity: Codable, Sendable, Equatable {
     /// "x86_64", "aarch64", ... or nil.
     public var architecture: String?
 
+    private enum CodingKeys: String, CodingKey { case vendor, model, family, modelNumber, stepping, architecture }
+
+    /// Encodes unknown values as explicit `null` rather than leaving the key out.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vendor, forKey: .vendor); try c.encode(model, forKey: .model)
+        try c.encode(family, forKey: .family); try c.encode(modelNumber, forKey: .modelNumber)
+        try c.encode(stepping, forKey: .stepping); try c.encode(architecture, forKey: .architecture)
+    }
+
     public init(vendor: String? = nil, model: String? = nil, family: Int? = nil, modelNumber: Int? = nil,
                 stepping: Int? = nil, architecture: String? = nil) {
         self.vendor = vendor; self.model = model; self.family = family

@@ -34,6 +34,7 @@ final class HwlocTopology: @unchecked Sendable {
                 let rc = hwloc_topology_set_xml(topo, xmlPath)
                 return (rc, errno)
             }
+            if rc == 0 { forwardToStderr(messages) }
             if rc != 0 {
                 hwloc_topology_destroy(topo)
                 throw .topologyFile(path: xmlPath, reason: Self.reason(messages, errno: err,
@@ -45,6 +46,7 @@ final class HwlocTopology: @unchecked Sendable {
             let rc = hwloc_topology_load(topo)
             return (rc, errno)
         }
+        if rc == 0 { forwardToStderr(messages) }
         if rc != 0 {
             hwloc_topology_destroy(topo)
             let reason = Self.reason(messages, errno: err, call: "hwloc_topology_load")

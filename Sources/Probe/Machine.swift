@@ -60,7 +60,7 @@ public struct Machine: Codable, Sendable, Equatable {
     public var maxSIMDLanes: Int? {
         if isaSource == "unknown" { return nil }
         if isa.contains("avx512f") { return 16 }
-        if isa.contains("avx") { return 8 }
+        if isa.contains("avx") || isa.contains("avx2") { return 8 }
         return 4
     }
 

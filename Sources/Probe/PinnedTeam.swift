@@ -129,7 +129,9 @@ final class PinnedTeam: @unchecked Sendable {
         let begin = MonotonicClock.nanoseconds()
         while true {
             let elapsed = Double(MonotonicClock.nanoseconds() - begin) * 1e-9
-            if clean.count >= 200 || (elapsed >= budget && clean.count >= 3) || elapsed >= 2 * budget { break }
+            if all.count >= 3 && (clean.count >= 200 || (elapsed >= budget && clean.count >= 3) || elapsed >= 2 * budget) {
+                break
+            }
             let s = sample(units: u)
             all.append(s.seconds)
             if s.clean { clean.append(s.seconds) }

@@ -29,7 +29,7 @@ import Testing
         let sizes = Dictionary(uniqueKeysWithValues: b.bandwidthSizes(threads: 1).map { ($0.level, $0.bytes) })
         #expect(sizes["L1"] == 24 << 10)          // half of 48 KiB
         #expect(sizes["L2"] == 512 << 10)         // half of 1 MiB
-        #expect(sizes["L3"] == 2 << 20)           // half of 32 MiB / 8 cores
+        #expect(sizes["L3"] == 2 << 20)           // 2 × L2 (a quarter of 32 MiB / 8 cores is only 1 MiB)
         #expect(sizes["DRAM"] == 4 * 4 * (32 << 20))
         #expect(b.warnings.isEmpty)
         #expect(b.threadCounts == [1, 2, 4, 8, 16, 32])

@@ -45,7 +45,8 @@ final class PinnedTeam: @unchecked Sendable {
     private let starts: UnsafeMutablePointer<UInt64>
     private let ends: UnsafeMutablePointer<UInt64>
     private let cpuTimes: UnsafeMutablePointer<UInt64>
-    private var pinErrors: [String?]
+    /// One slot per thread, each written only by its own thread.
+    private let pinErrors: UnsafeMutablePointer<String?>
     private var result: Measurement?
 
     private init(threads: Int) {
@@ -53,10 +54,13 @@ final class PinnedTeam: @unchecked Sendable {
         starts = .allocate(capacity: threads); starts.initialize(repeating: 0, count: threads)
         ends = .allocate(capacity: threads); ends.initialize(repeating: 0, count: threads)
         cpuTimes = .allocate(capacity: threads); cpuTimes.initialize(repeating: 0, count: threads)
-        pinErrors = Array(repeating: nil, count: threads)
+        pinErrors = .allocate(capacity: threads); pinErrors.initialize(repeating: nil, count: threads)
     }
 
-    deinit { starts.deallocate(); ends.deallocate(); cpuTimes.deallocate() }
+    deinit {
+        starts.deallocate(); ends.deallocate(); cpuTimes.deallocate()
+        pinErrors.deinitialize(count: threads); pinErrors.deallocate()
+    }
 
     /// Runs `job` on `threads` pinned threads: calibrates units so one sample takes about `sampleSeconds`, then
     /// samples until `budget` seconds are spent with at least 3 clean samples (at most 2× the budget).
@@ -87,7 +91,7 @@ final class PinnedTeam: @unchecked Sendable {
         }
         for tid in tids { pthread_join(tid, nil) }
         var m = team.result ?? Measurement(seconds: [], taken: 0, disturbed: 0, units: 0, pinningProblems: [])
-        m.pinningProblems = team.pinErrors.compactMap { $0 }
+        m.pinningProblems = (0..<threads).compactMap { team.pinErrors[$0] }
         return m
     }
 

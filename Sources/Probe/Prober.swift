@@ -51,7 +51,7 @@ public enum Prober {
             }
         }
         if libnumaMemory.isEmpty { warnings.append("libnuma reports NUMA unavailable: node memory from hwloc only") }
-        let cores = topo.count(HWLOC_OBJ_CORE)
+        let cores = topo.physicalCores(warnings: &warnings)
         warnings += CrossCheck.coresAndMemory(hwlocCores: cores, nodes: nodes, sysfs: sysfs)
 
         var machine = Machine(source: "this machine", cpu: cpu, isa: isa, isaSource: isaSource,
@@ -85,8 +85,9 @@ public enum Prober {
         warnings += cacheWarnings
         let nodes = topo.numaNodes()
         let memory = nodes.compactMap(\.memoryBytes).reduce(0, +)
+        let cores = topo.physicalCores(warnings: &warnings)
         return Machine(source: path, cpu: cpu, isa: isa, isaSource: isaSource,
-                       packages: topo.count(HWLOC_OBJ_PACKAGE), cores: topo.count(HWLOC_OBJ_CORE),
+                       packages: topo.count(HWLOC_OBJ_PACKAGE), cores: cores,
                        hardwareThreads: topo.count(HWLOC_OBJ_PU), caches: caches, numaNodes: nodes,
                        memoryBytes: memory > 0 ? memory : nil, warnings: warnings)
     }

@@ -63,7 +63,7 @@ final class PinnedTeam: @unchecked Sendable {
     }
 
     /// Runs `job` on `threads` pinned threads: calibrates units so one sample takes about `sampleSeconds`, then
-    /// samples until `budget` seconds are spent with at least 3 clean samples (at most 2× the budget).
+    /// samples until `budget` seconds are spent with at least 3 clean samples (at most 1.5× the budget).
     static func run(threads: Int, topology: HwlocTopology, job: TeamJob, sampleSeconds: Double,
                     budget: Double) -> Measurement {
         let team = PinnedTeam(threads: threads)
@@ -147,17 +147,20 @@ final class PinnedTeam: @unchecked Sendable {
 
     private func lead(job: TeamJob, state: UnsafeMutableRawPointer?, sampleSeconds: Double, budget: Double) {
         Self.spin { ready.load(ordering: .acquiring) == threads - 1 }
+        // Calibration: the fastest of 3 samples per step, so one disturbed (slow) sample cannot stop the
+        // growth early and leave samples too short to time.
+        func fastest(_ u: Int) -> Double { (0..<3).map { _ in sample(job: job, state: state, units: u).seconds }.min() ?? 0 }
         var u = 1
-        var t = sample(job: job, state: state, units: u).seconds      // warm-up (page faults, clocks ramping)
+        var t = fastest(u)              // also the warm-up (page faults, clocks ramping)
         while t < sampleSeconds && u < 1 << 40 {
             u = t <= 0 ? u * 16 : max(u * 2, min(u * 16, Int(Double(u) * sampleSeconds / t) + 1))
-            t = sample(job: job, state: state, units: u).seconds
+            t = fastest(u)
         }
         var clean: [Double] = [], all: [Double] = []
         let begin = MonotonicClock.nanoseconds()
         while true {
             let elapsed = Double(MonotonicClock.nanoseconds() - begin) * 1e-9
-            if all.count >= 3 && (clean.count >= 200 || (elapsed >= budget && clean.count >= 3) || elapsed >= 2 * budget) {
+            if all.count >= 3 && (clean.count >= 200 || (elapsed >= budget && clean.count >= 3) || elapsed >= 1.5 * budget) {
                 break
             }
             let s = sample(job: job, state: state, units: u)

@@ -121,7 +121,9 @@ struct MachineSummary {
             let threads = Array(Set(p.fma.map(\.threads))).sorted()
             var fma = TextTable(header: ["FMA GFLOP/s"] + threads.map { "\($0) thread" + ($0 == 1 ? "" : "s") })
             for lanes in Array(Set(p.fma.map(\.lanes))).sorted() {
-                fma.append(["\(lanes) lanes"] + threads.map { p.peak(lanes: lanes, threads: $0)?.formatted() ?? "-" })
+                fma.append(["\(lanes) lanes"] + threads.map { t in
+                    p.fma.first { $0.lanes == lanes && $0.threads == t }.map { $0.gflops.formatted() + ($0.disturbed ? " !" : "") } ?? "-"
+                })
             }
             out.append(fma.render())
             out.append("")
@@ -131,9 +133,15 @@ struct MachineSummary {
                 let sizes = bwThreads.compactMap { t in p.bandwidth.first { $0.level == level && $0.threads == t } }
                     .map { Self.bytes(Int64($0.bytesPerThread)) }
                 bw.append(["\(level) (\(sizes.joined(separator: "/"))/thread)"]
-                          + bwThreads.map { p.bandwidth(level: level, threads: $0)?.formatted() ?? "-" })
+                          + bwThreads.map { t in
+                              p.bandwidth.first { $0.level == level && $0.threads == t }
+                                  .map { $0.gbPerSecond.formatted() + ($0.disturbed ? " !" : "") } ?? "-"
+                          })
             }
             out.append(bw.render())
+            if p.fma.contains(where: \.disturbed) || p.bandwidth.contains(where: \.disturbed) {
+                out.append("! fewer than 3 undisturbed samples even after a retry: this figure reflects other processes' load; rerun when the machine is idle")
+            }
             out.append("")
         }
         if !m.warnings.isEmpty {

@@ -3,7 +3,8 @@ import CHwloc
 /// Builds a `Machine`: from this machine (hwloc + libnuma + /proc/cpuinfo, cross-checked against /sys, plus
 /// optional microbenchmarks) or from a saved hwloc XML topology (another machine: no benchmarks, no /sys).
 public enum Prober {
-    /// Probes the machine this process runs on.
+    /// Probes the machine this process runs on. The default options run the microbenchmarks (~15 s on 2
+    /// cores); pass `.noBenchmarks` for the topology alone.
     public static func probe(options: ProbeOptions = ProbeOptions()) throws -> Machine {
         let topo = try HwlocTopology()
         var warnings: [String] = []

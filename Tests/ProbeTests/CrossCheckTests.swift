@@ -35,9 +35,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         _ = try copySysfs(to: root)
         let m = try Prober.probe(options: ProbeOptions(benchmarks: false, sysRoot: root))
-        let live = try Prober.probe(options: ProbeOptions(benchmarks: false))
-        #expect(m.warnings == live.warnings)
-        #expect(!m.warnings.contains { $0.hasPrefix("L") && $0.contains("/sys") })
+        let cacheWarnings = m.warnings.filter { w in m.caches.contains { w.contains($0.name + " ") } || w.contains("caches") }
+        #expect(cacheWarnings.isEmpty, "\(cacheWarnings)")
+        #expect(!m.caches.isEmpty)
     }
 
     @Test func sysfsDisagreeingOnL2SizeIsReportedWithBothValues() throws {

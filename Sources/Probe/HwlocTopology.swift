@@ -69,9 +69,6 @@ final class HwlocTopology: @unchecked Sendable {
         return lines.isEmpty ? "\(call): \(errText)" : lines.joined(separator: "; ") + " (\(call): \(errText))"
     }
 
-    /// Whether the topology describes the machine we run on (false for XML files).
-    var isThisSystem: Bool { hwloc_topology_is_thissystem(topology) != 0 }
-
     func count(_ type: hwloc_obj_type_t) -> Int { Int(max(0, hwloc_get_nbobjs_by_type(topology, type))) }
 
     func objects(_ type: hwloc_obj_type_t) -> [hwloc_obj_t] {

@@ -75,6 +75,20 @@ struct MachineSummary {
 
     static func opt(_ x: Int?) -> String { x.map(String.init) ?? "unknown" }
 
+    /// [0, 1, 2, 3, 8] → "0-3,8".
+    static func ranges(_ xs: [Int]) -> String {
+        var parts: [String] = []
+        var i = 0
+        let s = xs.sorted()
+        while i < s.count {
+            var j = i
+            while j + 1 < s.count && s[j + 1] == s[j] + 1 { j += 1 }
+            parts.append(j > i ? "\(s[i])-\(s[j])" : "\(s[i])")
+            i = j + 1
+        }
+        return parts.isEmpty ? "none" : parts.joined(separator: ",")
+    }
+
     func render() -> String {
         let m = machine
         var out: [String] = []
@@ -91,7 +105,7 @@ struct MachineSummary {
         out.append("  Package ×\(m.packages): \(m.cores) cores, \(m.hardwareThreads) hardware threads")
         for n in m.numaNodes {
             let lib = n.libnumaMemoryBytes.map { ", libnuma \(Self.bytes($0))" } ?? ""
-            out.append("    NUMANode P#\(n.index) (\(Self.bytes(n.memoryBytes))\(lib)) cpus \(n.cpus.map(String.init).joined(separator: ","))")
+            out.append("    NUMANode P#\(n.index) (\(Self.bytes(n.memoryBytes))\(lib)) cpus \(Self.ranges(n.cpus))")
         }
         var indent = "    "
         for level in Set(m.caches.map(\.level)).sorted(by: >) {

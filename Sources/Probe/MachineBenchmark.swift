@@ -34,7 +34,7 @@ final class MachineBenchmark {
         let l1 = machine.cache(level: 1, kind: .data)?.sizeBytes
         let l2 = machine.cache(level: 2, kind: .data)?.sizeBytes
         let l3c = machine.cache(level: 3, kind: .data)
-        if l1 == nil || l2 == nil || l3c?.sizeBytes == nil {
+        if (l1 == nil || l2 == nil || l3c?.sizeBytes == nil) && !warnings.contains(where: { $0.hasPrefix("cache sizes unknown") }) {
             warnings.append("cache sizes unknown: bandwidth buffer sizes fall back to 16 KiB / 256 KiB / 4 MiB per thread")
         }
         let l3PerCore = l3c.flatMap { c in c.sizeBytes.map { $0 / max(1, c.coresSharing ?? 1) } }
@@ -60,8 +60,7 @@ final class MachineBenchmark {
         var taken = 0, disturbed = 0
         /// One figure; re-measured once when fewer than 3 samples were clean, while the bench is under 16 s.
         func team(_ threads: Int, _ job: TeamJob) -> (summary: Summary, units: Int, taken: Int, clean: Int) {
-            var best: PinnedTeam.Measurement?
-            for _ in 0..<2 {
+            func attempt() -> PinnedTeam.Measurement {
                 let m = PinnedTeam.run(threads: threads, topology: topology, job: job, sampleSeconds: sampleSeconds,
                                        budget: budget)
                 if !m.pinningProblems.isEmpty && pinned {
@@ -69,11 +68,14 @@ final class MachineBenchmark {
                     warnings.append("threads not pinned: " + m.pinningProblems.joined(separator: "; "))
                 }
                 taken += m.taken; disturbed += m.disturbed
-                if best == nil || m.taken - m.disturbed > best!.taken - best!.disturbed { best = m }
-                if m.taken - m.disturbed >= 3 || Double(MonotonicClock.nanoseconds() - begin) * 1e-9 > 16 { break }
+                return m
             }
-            let m = best!
-            return (Summary(m.seconds), m.units, m.taken, m.taken - m.disturbed)
+            var best = attempt()
+            if best.taken - best.disturbed < 3 && Double(MonotonicClock.nanoseconds() - begin) * 1e-9 < 16 {
+                let again = attempt()
+                if again.taken - again.disturbed > best.taken - best.disturbed { best = again }
+            }
+            return (Summary(best.seconds), best.units, best.taken, best.taken - best.disturbed)
         }
         let sinkState: @Sendable (Int) -> UnsafeMutableRawPointer? = { _ in .allocate(byteCount: 64, alignment: 64) }
         let freeState: @Sendable (UnsafeMutableRawPointer?) -> Void = { $0?.deallocate() }

@@ -34,4 +34,14 @@ import Testing
         #expect(b.warnings.isEmpty)
         #expect(b.threadCounts == [1, 2, 4, 8, 16, 32])
     }
+
+    @Test func unknownCachesGiveFallbackBufferSizesAndOneWarning() throws {
+        let m = try Prober.probe(topologyXML: TopologyFileTests.machinesDirectory + "/synthetic-no-caches-wsl2like.xml")
+        let b = MachineBenchmark(topology: try HwlocTopology(), machine: m, options: ProbeOptions())
+        let one = b.bandwidthSizes(threads: 1), two = b.bandwidthSizes(threads: 2)
+        #expect(one.map(\.bytes) == [16 << 10, 256 << 10, 4 << 20, 128 << 20])   // DRAM: 4 × an assumed 32 MiB L3
+        #expect(two.last?.bytes == 64 << 20)
+        #expect(b.warnings.count == 1)
+        #expect(b.warnings.first?.hasPrefix("cache sizes unknown") == true)
+    }
 }

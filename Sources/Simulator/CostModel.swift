@@ -65,13 +65,15 @@ struct CostModel {
         switch op.collective {
         case .tensorAllReduce?:
             guard layout.tp > 1 else { return Cost(seconds: 0, flops: 0, bytes: 0, bound: "none", isCommunication: true) }
-            // Ring all-reduce: 2(n−1)/n of the payload over each link, 2(n−1) latency steps.
-            let link = layout.tp <= gpu.gpusPerNode ? nvlink : network
+            // Inside a node (NVSwitch crossbar): reduce-scatter + all-gather straight to every peer,
+            // 2(n−1)/n of the payload per link and two latency steps. Across nodes: a ring, 2(n−1) steps.
+            let intraNode = layout.tp <= gpu.gpusPerNode
+            let link = intraNode ? nvlink : network
             let n = tp
             let bytes = 2 * (n - 1) / n * op.payloadBytes
-            let t = bytes / link.bandwidth + 2 * (n - 1) * link.latency
-            return Cost(seconds: t, flops: 0, bytes: bytes,
-                        bound: layout.tp <= gpu.gpusPerNode ? "nvlink" : "network", isCommunication: true)
+            let steps = intraNode ? 2 : 2 * (n - 1)
+            let t = bytes / link.bandwidth + steps * link.latency
+            return Cost(seconds: t, flops: 0, bytes: bytes, bound: intraNode ? "nvlink" : "network", isCommunication: true)
         case .expertDispatch?, .expertCombine?:
             guard layout.ep > 1, tokensPerGPU > 0 else {
                 return Cost(seconds: 0, flops: 0, bytes: 0, bound: "none", isCommunication: true)

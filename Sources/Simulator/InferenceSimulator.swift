@@ -204,3 +204,26 @@ public enum InferenceSimulator {
         return ((dense + experts) * precision.weightBytes, experts * precision.weightBytes)
     }
 }
+
+extension Estimate {
+    /// Encodes every key, writing `null` for values that do not apply (so `--json` always carries
+    /// tokensPerSecondPerGPU, tokensPerSecondPerNode, ttftMs, tpotMs, gpuHours, costUSD and ops).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model); try c.encode(gpu, forKey: .gpu); try c.encode(mode, forKey: .mode)
+        try c.encode(gpus, forKey: .gpus); try c.encode(nodes, forKey: .nodes)
+        try c.encode(tp, forKey: .tp); try c.encode(ep, forKey: .ep); try c.encode(pp, forKey: .pp); try c.encode(dp, forKey: .dp)
+        try c.encode(dtype, forKey: .dtype); try c.encode(overlap, forKey: .overlap)
+        try c.encode(tokensPerSecondPerGPU, forKey: .tokensPerSecondPerGPU)
+        try c.encode(tokensPerSecondPerNode, forKey: .tokensPerSecondPerNode)
+        try c.encode(ttftMs, forKey: .ttftMs); try c.encode(tpotMs, forKey: .tpotMs)
+        try c.encode(stepMs, forKey: .stepMs); try c.encode(computeMs, forKey: .computeMs)
+        try c.encode(communicationMs, forKey: .communicationMs)
+        try c.encode(kvCacheBytesPerToken, forKey: .kvCacheBytesPerToken); try c.encode(maxBatchPerGPU, forKey: .maxBatchPerGPU)
+        try c.encode(weightsGBPerGPU, forKey: .weightsGBPerGPU); try c.encode(kvCacheGBPerGPU, forKey: .kvCacheGBPerGPU)
+        try c.encode(usdPerMillionTokens, forKey: .usdPerMillionTokens)
+        try c.encode(gpuHours, forKey: .gpuHours); try c.encode(days, forKey: .days); try c.encode(costUSD, forKey: .costUSD)
+        try c.encode(mfu, forKey: .mfu); try c.encode(flopsPerToken, forKey: .flopsPerToken)
+        try c.encode(notes, forKey: .notes); try c.encode(ops, forKey: .ops)
+    }
+}

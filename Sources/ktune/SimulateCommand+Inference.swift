@@ -29,6 +29,7 @@ struct SimulateCompare: ParsableCommand {
         commandName: "compare", abstract: "Run one workload on several GPUs and print them side by side.")
 
     @Option(help: "GPU ids, comma-separated or repeated (default: every profile).") var gpu: [String] = []
+    @Option(help: "Export rule id: mark GPUs the rule controls.") var under: String?
     @OptionGroup var hardware: HardwareOptions
     @OptionGroup var workload: WorkloadOptions
 
@@ -36,26 +37,31 @@ struct SimulateCompare: ParsableCommand {
         let ids = gpu.isEmpty ? try wrap { () throws(ProfileError) in try hardware.catalog.gpuIDs() }
                               : gpu.flatMap { $0.split(separator: ",").map(String.init) }
         let model = try hardware.model(workload.model)
+        let rule = try under.map { id in try wrap { () throws(ProfileError) in try hardware.catalog.rule(id) } }
         var rows: [[String]] = []
         var results: [CompareRow] = []
         for id in ids {
             let g = try hardware.gpu(id)
+            let status = rule.map { r -> String in
+                let v = r.evaluate(g)
+                return v.isControlled ? v.caughtBy.joined(separator: "+") : "allowed"
+            }
             do {
                 let request = try workload.request(model: model, gpu: g)
                 let e = try wrap { () throws(SimulatorError) in try InferenceSimulator.estimate(request) }
-                results.append(CompareRow(gpu: g.id, estimate: e, error: nil))
-                rows.append([g.id, fmt(e.tokensPerSecondPerGPU, 0), fmt(e.tokensPerSecondPerNode, 0),
+                results.append(CompareRow(gpu: g.id, estimate: e, error: nil, exportStatus: status))
+                rows.append([g.id] + (status.map { [$0] } ?? []) + [fmt(e.tokensPerSecondPerGPU, 0), fmt(e.tokensPerSecondPerNode, 0),
                              fmt(e.ttftMs ?? e.tpotMs), fmt(e.computeMs), fmt(e.communicationMs),
                              fmt(e.weightsGBPerGPU), e.maxBatchPerGPU.map(String.init) ?? "-", fmt(e.usdPerMillionTokens, 3)])
             } catch {
-                results.append(CompareRow(gpu: g.id, estimate: nil, error: "\(error)"))
-                rows.append([g.id, "error: \(error)"])
+                results.append(CompareRow(gpu: g.id, estimate: nil, error: "\(error)", exportStatus: status))
+                rows.append([g.id] + (status.map { [$0] } ?? []) + ["error: \(error)"])
             }
         }
         if workload.json { try printJSON(results); return }
         print("\(model.id), \(workload.phase), dtype \(workload.dtype)\(workload.overlap ? ", overlap" : "")")
         let latency = workload.phase == "prefill" ? "TTFT ms" : "TPOT ms"
-        print(TextTable(header: ["gpu", "tok/s/GPU", "tok/s/node", latency, "compute ms", "comm ms", "weights GB",
+        print(TextTable(header: ["gpu"] + (rule.map { [$0.id] } ?? []) + ["tok/s/GPU", "tok/s/node", latency, "compute ms", "comm ms", "weights GB",
                                  "max batch", "$/Mtok"], rows: rows).render())
     }
 
@@ -63,6 +69,7 @@ struct SimulateCompare: ParsableCommand {
         var gpu: String
         var estimate: Estimate?
         var error: String?
+        var exportStatus: String?
     }
 }
 

@@ -86,9 +86,14 @@ struct WorkloadOptions: ParsableArguments {
     }
 }
 
+/// A simulator or profile error as the CLI prints it ("Error: <message>", exit status 1, no usage text).
+struct SimulateError: Error, CustomStringConvertible {
+    var description: String
+}
+
 /// Runs a typed-throwing body and turns its error into a CLI error with the message.
 func wrap<T, E: Error & CustomStringConvertible>(_ body: () throws(E) -> T) throws -> T {
-    do { return try body() } catch { throw ValidationError(error.description) }
+    do { return try body() } catch { throw SimulateError(description: error.description) }
 }
 
 /// Parses counts such as "14.8T", "62.9B", "5K", "2e9".

@@ -46,7 +46,7 @@ struct CostModel {
         default: dtype = "bf16"; efficiency = gpu.efficiency.gemm
         }
         guard let peak = gpu.peakFLOPS(dtype), peak > 0 else { throw .unsupportedDtype(gpu: gpu.id, dtype: dtype) }
-        let compute = flops / (peak * efficiency)
+        let compute = flops / (peak * gpu.efficiency.clock * efficiency)
         let memory = bytes / gpu.sustainedHBM
         return Cost(seconds: max(compute, memory), flops: flops, bytes: bytes,
                     bound: compute >= memory ? "compute" : "memory", isCommunication: false)

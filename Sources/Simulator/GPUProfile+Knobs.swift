@@ -8,7 +8,7 @@ extension GPUProfile {
         ("fp64", "dense FP64 TFLOP/s"), ("tf32", "dense TF32 TFLOP/s"), ("bf16", "dense BF16 TFLOP/s"),
         ("fp8", "dense FP8 TFLOP/s"), ("int8", "dense INT8 TOPS"),
         ("compute", "scale every dense peak by this factor"), ("die", "die area mm²"), ("tdp", "power W"),
-        ("gpusPerNode", "GPUs per NVLink domain"), ("gemmEff", "GEMM efficiency fraction"),
+        ("gpusPerNode", "GPUs per NVLink domain"), ("clock", "sustained clock fraction"), ("gemmEff", "GEMM efficiency fraction"),
         ("attentionEff", "attention efficiency fraction"), ("hbmEff", "sustained HBM fraction"),
         ("nvlinkEff", "achievable NVLink fraction"), ("networkEff", "achievable NIC fraction"),
         ("trainingEff", "training efficiency fraction"),
@@ -60,6 +60,7 @@ extension GPUProfile {
             case "gpusPerNode":
                 guard v >= 1, v == v.rounded() else { throw .invalidValue(field: name, value: "\(v)", expected: "a positive integer") }
                 g.gpusPerNode = Int(v)
+            case "clock": g.efficiency.clock = try fraction(v)
             case "gemmEff": g.efficiency.gemm = try fraction(v)
             case "attentionEff": g.efficiency.attention = try fraction(v)
             case "hbmEff": g.efficiency.hbm = try fraction(v)
@@ -77,6 +78,6 @@ extension GPUProfile {
     }
 
     static func trim(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
+        String(format: "%g", v)
     }
 }

@@ -17,9 +17,12 @@ public struct GPUProfile: Codable, Sendable, Equatable {
 
     /// Fractions of the nominal peaks that real kernels and links sustain (stated assumptions).
     public struct Efficiency: Codable, Sendable, Equatable {
-        /// Large GEMMs, fraction of the dense peak of their dtype (includes clock throttling).
+        /// Sustained clock under tensor-core load / the boost clock the peaks assume (H800: ~1600 of
+        /// 1830 MHz, 865 of 990 TFLOPS per FlashMLA).
+        public var clock: Double
+        /// Large GEMMs, fraction of the clock-throttled dense peak of their dtype.
         public var gemm: Double
-        /// Attention kernels, fraction of the BF16 dense peak.
+        /// Attention kernels, fraction of the clock-throttled BF16 dense peak.
         public var attention: Double
         /// Sustained HBM bandwidth / nominal.
         public var hbm: Double
@@ -27,7 +30,7 @@ public struct GPUProfile: Codable, Sendable, Equatable {
         public var nvlink: Double
         /// Achievable NIC bandwidth / line rate.
         public var network: Double
-        /// Training: fraction of each op's dtype peak sustained over a whole training run (bubbles,
+        /// Training: fraction of each op's nominal dtype peak sustained over a whole training run (bubbles,
         /// exposed communication, recomputation and stalls included).
         public var training: Double
     }
@@ -95,13 +98,13 @@ public struct GPUProfile: Codable, Sendable, Equatable {
             throw .malformed(file: file, field: "denseTFLOPS.bf16", expected: "a positive number")
         }
         let fractions: [(Double, String)] = [
-            (efficiency.gemm, "gemm"), (efficiency.attention, "attention"), (efficiency.hbm, "hbm"),
+            (efficiency.clock, "clock"), (efficiency.gemm, "gemm"), (efficiency.attention, "attention"), (efficiency.hbm, "hbm"),
             (efficiency.nvlink, "nvlink"), (efficiency.network, "network"), (efficiency.training, "training"),
         ]
         for (v, f) in fractions where !(v > 0 && v <= 1) {
             throw .malformed(file: file, field: "efficiency.\(f)", expected: "a fraction in (0, 1], got \(v)")
         }
-        for key in ["denseTFLOPS", "hbmGB", "hbmTBps", "nvlinkGBps", "dieAreaMM2", "efficiency.gemm",
+        for key in ["denseTFLOPS", "hbmGB", "hbmTBps", "nvlinkGBps", "dieAreaMM2", "efficiency.clock", "efficiency.gemm",
                     "efficiency.training"] where sources[key] == nil {
             throw .malformed(file: file, field: "sources.\(key)", expected: "the source of \(key)")
         }

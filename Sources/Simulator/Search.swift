@@ -98,11 +98,13 @@ public enum DeploymentSearch {
 
     /// The best hypothetical chip derived from `base` that `rule` does not control: a grid over compute
     /// scale, NVLink, HBM bandwidth and capacity, each candidate priced on the fixed `layout` and `size`.
+    /// Ties go to the smaller chip (the grid runs from small to large knobs), so an interconnect-bound
+    /// workload reports the least compute that reaches its throughput.
     public static func bestChip(_ w: SearchWorkload, base: GPUProfile, rule: ExportRule, layout: Deployment,
                                 size: Int) -> SearchResult {
         let start = Date()
         var result = SearchResult(best: nil, chip: nil, evaluated: 0, feasible: 0, rejected: [:], seconds: 0)
-        let scales = stride(from: 0.05, through: 2.0, by: 0.05).map { $0 }
+        let scales = (1...40).map { Double($0) / 20 }   // 0.05 … 2.0
         for scale in scales {
             for nvlink in [0.0, 200, 400, 600, 900, 1800] {
                 for hbm in [2.0, 3.35, 4.0, 4.8, 8.0] {

@@ -13,7 +13,7 @@ import Models
             #expect(ids.contains(id))
             let g = try catalog.gpu(id)
             for key in ["denseTFLOPS", "hbmGB", "hbmTBps", "nvlinkGBps", "pcieGBps", "nicGbpsPerGPU", "dieAreaMM2", "tdpW",
-                        "efficiency.gemm", "efficiency.attention", "efficiency.hbm", "efficiency.nvlink",
+                        "efficiency.clock", "efficiency.gemm", "efficiency.attention", "efficiency.hbm", "efficiency.nvlink",
                         "efficiency.network", "efficiency.training"] {
                 #expect(!(g.sources[key] ?? "").isEmpty, "\(id) lacks a source for \(key)")
             }

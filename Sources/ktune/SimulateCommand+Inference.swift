@@ -14,12 +14,18 @@ struct SimulateInference: ParsableCommand {
     @OptionGroup var hardware: HardwareOptions
     @OptionGroup var workload: WorkloadOptions
 
-    func run() throws {
+    func run() throws { print(try output()) }
+
+    /// What `run` prints: the estimate as text or JSON.
+    func output() throws -> String {
         let g = try hardware.gpu(gpu)
         let model = try hardware.model(workload.model)
         let request = try workload.request(model: model, gpu: g)
+        let start = Date()
         let estimate = try wrap { () throws(SimulatorError) in try InferenceSimulator.estimate(request) }
-        if workload.json { try printJSON(estimate) } else { print(render(estimate)) }
+        let elapsed = Date().timeIntervalSince(start)
+        if workload.json { return try jsonText(estimate) }
+        return render(estimate) + String(format: "\n(estimated in %.3f ms)", elapsed * 1e3)
     }
 }
 

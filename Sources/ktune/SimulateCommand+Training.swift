@@ -34,7 +34,10 @@ struct SimulateTraining: ParsableCommand {
     @Option(help: "Price per GPU-hour (USD).") var price: Double?
     @Flag(help: "Print JSON.") var json = false
 
-    func run() throws {
+    func run() throws { print(try output()) }
+
+    /// What `run` prints: the estimate as text or JSON.
+    func output() throws -> String {
         let g = try hardware.gpu(gpu)
         let m = try hardware.model(model)
         if gpus != nil && nodes != nil { throw ValidationError("give --gpus or --nodes, not both") }
@@ -59,6 +62,6 @@ struct SimulateTraining: ParsableCommand {
                                       efficiency: mfu, extraGPUHours: try extraGPUHours.map { try parseCount($0, flag: "--extra-gpu-hours") } ?? 0,
                                       pricePerGPUHour: price)
         let estimate = try wrap { () throws(SimulatorError) in try TrainingSimulator.estimate(request) }
-        if json { try printJSON(estimate) } else { print(render(estimate)) }
+        return json ? try jsonText(estimate) : render(estimate)
     }
 }

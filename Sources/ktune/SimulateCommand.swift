@@ -108,11 +108,13 @@ func parseCount(_ text: String, flag: String) throws -> Double {
     return v * scale
 }
 
-func printJSON<T: Encodable>(_ value: T) throws {
+func jsonText<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
+
+func printJSON<T: Encodable>(_ value: T) throws { print(try jsonText(value)) }
 
 func fmt(_ v: Double?, _ digits: Int = 1) -> String {
     guard let v else { return "-" }

@@ -64,8 +64,10 @@ public enum TrainingSimulator {
             if main == nil { main = p }
         }
         if r.extraGPUHours > 0 { notes.append(String(format: "given extra: %.1fK GPU-hours", r.extraGPUHours / 1e3)) }
-        notes.append(String(format: "training efficiency %.3f of each op's dtype peak%@", efficiency,
+        notes.append(String(format: "training efficiency %.3f of each op's nominal dtype peak%@", efficiency,
                             r.efficiency == nil ? " (from the GPU profile)" : " (given)"))
+        notes.append("layout checked (tp × pp × dp = GPUs, ep ≤ experts); its pipeline bubbles and exposed "
+                     + "communication are inside the efficiency, not modelled per layout")
         guard let main else { throw .invalidValue(field: "--tokens", value: "", expected: "a phase") }
         let perGPU = 1 / main.seconds
         let days = hours / Double(r.layout.gpus) / 24

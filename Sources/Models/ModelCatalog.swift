@@ -41,11 +41,12 @@ public struct ModelCatalog: Sendable {
     /// the known ones.
     public static func load(id: String, in location: URL) throws(ProfileError) -> ModelConfig {
         let directory = modelsDirectory(location)
-        let config = try ProfileFile.load(ModelConfig.self, id: id, kind: "model", in: directory)
-        let file = directory.appendingPathComponent(id + ".json").path
+        let name = try ProfileFile.resolve(id: id, kind: "model", in: directory)
+        let config = try ProfileFile.load(ModelConfig.self, id: name, kind: "model", in: directory)
+        let file = directory.appendingPathComponent(name + ".json").path
         try config.validate(file: file)
-        if config.id != id {
-            throw .malformed(file: file, field: "id", expected: "\"\(id)\" (the file name)")
+        if config.id != name {
+            throw .malformed(file: file, field: "id", expected: "\"\(name)\" (the file name)")
         }
         return config
     }

@@ -19,10 +19,11 @@ public struct HardwareCatalog: Sendable {
 
     /// Loads and validates one GPU; unknown ids list the known ones.
     public func gpu(_ id: String) throws(ProfileError) -> GPUProfile {
-        let g = try ProfileFile.load(GPUProfile.self, id: id, kind: "gpu", in: gpuDirectory)
-        let file = gpuDirectory.appendingPathComponent(id + ".json").path
+        let name = try ProfileFile.resolve(id: id, kind: "gpu", in: gpuDirectory)
+        let g = try ProfileFile.load(GPUProfile.self, id: name, kind: "gpu", in: gpuDirectory)
+        let file = gpuDirectory.appendingPathComponent(name + ".json").path
         try g.validate(file: file)
-        if g.id != id { throw .malformed(file: file, field: "id", expected: "\"\(id)\" (the file name)") }
+        if g.id != name { throw .malformed(file: file, field: "id", expected: "\"\(name)\" (the file name)") }
         return g
     }
 
@@ -35,8 +36,9 @@ public struct HardwareCatalog: Sendable {
 
     /// Loads and validates one export rule.
     public func rule(_ id: String) throws(ProfileError) -> ExportRule {
-        let r = try ProfileFile.load(ExportRule.self, id: id, kind: "rule", in: ruleDirectory)
-        try r.validate(file: ruleDirectory.appendingPathComponent(id + ".json").path)
+        let name = try ProfileFile.resolve(id: id, kind: "rule", in: ruleDirectory)
+        let r = try ProfileFile.load(ExportRule.self, id: name, kind: "rule", in: ruleDirectory)
+        try r.validate(file: ruleDirectory.appendingPathComponent(name + ".json").path)
         return r
     }
 

@@ -11,7 +11,7 @@ struct SimulateTraining: ParsableCommand {
         discussion: """
         DeepSeek-V3 as reported (pre-training + two context-extension phases + post-training):
           ktune simulate training --model deepseek-v3 --gpu h800-sxm --gpus 2048 --pp 16 --ep 64 \\
-            --tokens 14.8T --seq-len 4096 --phase 32768:62.9B --phase 131072:62.9B --extra-gpu-hours 5K --price 2
+            --tokens 14.8T --seq-len 4096 --extra-phase 32768:62.9B --extra-phase 131072:62.9B --extra-gpu-hours 5K --price 2
         """)
 
     @Option(help: "GPU profile id.") var gpu: String = "h800-sxm"
@@ -25,7 +25,7 @@ struct SimulateTraining: ParsableCommand {
     @Option(help: "Data parallelism (checked: must equal gpus / (tp × pp)).") var dp: Int?
     @Option(help: "Training tokens of the main phase (e.g. 14.8T).") var tokens: String
     @Option(name: .customLong("seq-len"), help: "Sequence length of the main phase.") var sequenceLength: Int = 4096
-    @Option(name: .customLong("phase"), help: "Extra phase SEQLEN:TOKENS, e.g. 32768:62.9B (repeatable).")
+    @Option(name: .customLong("extra-phase"), help: "Extra phase SEQLEN:TOKENS, e.g. 32768:62.9B (repeatable).")
     var extraPhases: [String] = []
     @Option(name: .customLong("extra-gpu-hours"), help: "GPU-hours added as given (e.g. post-training 5K).")
     var extraGPUHours: String?
@@ -48,9 +48,9 @@ struct SimulateTraining: ParsableCommand {
         for (i, spec) in extraPhases.enumerated() {
             let parts = spec.split(separator: ":").map(String.init)
             guard parts.count == 2, let seq = Int(parts[0]), seq > 0 else {
-                throw ValidationError("--phase '\(spec)': expected SEQLEN:TOKENS, e.g. 32768:62.9B")
+                throw ValidationError("--extra-phase '\(spec)': expected SEQLEN:TOKENS, e.g. 32768:62.9B")
             }
-            phases.append(TrainingPhase(name: "phase \(i + 2)", tokens: try parseCount(parts[1], flag: "--phase"), sequenceLength: seq))
+            phases.append(TrainingPhase(name: "phase \(i + 2)", tokens: try parseCount(parts[1], flag: "--extra-phase"), sequenceLength: seq))
         }
         let precision: Precision
         switch dtype {

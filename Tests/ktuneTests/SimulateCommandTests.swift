@@ -14,7 +14,7 @@ import Testing
     @Test func trainingCommandReproducesDeepSeekV3Cost() throws {
         let command = try SimulateTraining.parse([
             "--model", "deepseek-v3", "--gpu", "h800-sxm", "--gpus", "2048", "--pp", "16", "--ep", "64",
-            "--tokens", "14.8T", "--seq-len", "4096", "--phase", "32768:62.9B", "--phase", "131072:62.9B",
+            "--tokens", "14.8T", "--seq-len", "4096", "--extra-phase", "32768:62.9B", "--extra-phase", "131072:62.9B",
             "--extra-gpu-hours", "5K", "--price", "2", "--json"])
         let json = try JSONSerialization.jsonObject(with: Data(try command.output().utf8)) as? [String: Any]
         let hours = try #require(json?["gpuHours"] as? Double)
@@ -39,6 +39,7 @@ import Testing
         func message(_ args: [String]) -> String {
             do { _ = try SimulateInference.parse(args).output(); return "" } catch { return "\(error)" }
         }
+        #expect(message(["--gpu", "H800-SXM", "--gpus", "144", "--ep", "144"]) == "")
         #expect(message(["--gpu", "h900"]).contains("known gpus: a100-sxm-80gb"))
         #expect(message(["--model", "gpt-5"]).contains("known models:"))
         #expect(message(["--nodes", "64", "--ep", "512"]).contains("larger than the expert count 256"))

@@ -132,13 +132,21 @@ public enum InferenceSimulator {
                                              kvBytes / 1e9, gpu.id))
         }
 
-        // Step time of one pipeline stage.
+        // Step time of one pipeline stage. With overlap the step runs as two micro-batches of half the
+        // work each (DeepSeek's serving practice): every op runs twice on half the tokens — so weights are
+        // read twice, which costs memory-bound decode (LMSYS H20 blog, "Why not TBO") — and the step is
+        // max(compute, communication) instead of their sum.
+        let micro = r.overlap ? OpGraph.halfWorkload(workload) : nil
+        let stepGraph = micro.map { OpGraph(model: model, workload: $0, precision: r.precision) } ?? graph
+        let repeats = micro == nil ? 1.0 : 2.0
+        let stepCost = CostModel(model: model, gpu: gpu, layout: layout, precision: r.precision,
+                                 tokensPerGPU: Double(stepGraph.workload.tokens) / Double(tp))
         var ops: [OpEstimate] = []
         var compute = 0.0, communication = 0.0
         let pp = Double(layout.pp)
-        for op in graph.ops {
-            let c = try cost.cost(op)
-            let count = op.layers.isEmpty ? 1 : Double(op.count) / pp
+        for op in stepGraph.ops {
+            let c = try stepCost.cost(op)
+            let count = (op.layers.isEmpty ? 1 : Double(op.count) / pp) * repeats
             let t = c.seconds * count
             if c.isCommunication { communication += t } else { compute += t }
             if c.seconds > 0 || c.flops > 0 {
@@ -146,6 +154,7 @@ public enum InferenceSimulator {
                                       bytesPerGPU: c.bytes * count, timeMs: t * 1e3, bound: c.bound))
             }
         }
+        if micro == nil && r.overlap { notes.append("overlap without micro-batches: a single token per GPU cannot be split") }
         let hop = cost.pipelineHop(groupTokens: groupTokens)
         if hop > 0 {
             communication += hop
@@ -202,6 +211,20 @@ public enum InferenceSimulator {
             }
         }
         return ((dense + experts) * precision.weightBytes, experts * precision.weightBytes)
+    }
+}
+
+extension OpGraph {
+    /// One of two micro-batches of `w`: half the sequences, or for a single sequence half its new tokens
+    /// (attending, on average, as far as the whole chunk does). nil when the work cannot be split.
+    public static func halfWorkload(_ w: GraphWorkload) -> GraphWorkload? {
+        if w.sequences >= 2 && w.sequences % 2 == 0 {
+            return GraphWorkload(mode: w.mode, sequences: w.sequences / 2, newTokens: w.newTokens, past: w.past)
+        }
+        if w.newTokens >= 2 && w.newTokens % 2 == 0 {
+            return GraphWorkload(mode: w.mode, sequences: w.sequences, newTokens: w.newTokens / 2, past: w.past + w.newTokens / 4)
+        }
+        return nil
     }
 }
 

@@ -76,6 +76,19 @@ import Models
         #expect(e.kvCacheBytesPerToken == 35_136 * 2)
     }
 
+    @Test func twoMicroBatchOverlapHidesCommunicationButReadsWeightsTwice() throws {
+        let serial = try decode("deepseek-v3", "h800-sxm", gpus: 128, ep: 128, batch: 128)
+        let overlapped = try decode("deepseek-v3", "h800-sxm", gpus: 128, ep: 128, batch: 128, overlap: true)
+        #expect(overlapped.tpotMs! < serial.tpotMs!)
+        #expect(overlapped.computeMs > serial.computeMs)       // memory-bound GEMMs stream their weights twice
+        let qb = try op(serial, "q_b_proj"), qbOverlapped = try op(overlapped, "q_b_proj")
+        let weights: Double = 1536.0 * 128 * 192 * 61            // q_b_proj, FP8, all layers
+        #expect(abs((qbOverlapped.bytesPerGPU - qb.bytesPerGPU) / weights - 1) < 0.01)
+        #expect(qbOverlapped.flopsPerGPU == qb.flopsPerGPU)
+        let one = try decode("deepseek-r1-distill-qwen-7b", "h100-sxm", gpus: 1, batch: 1, overlap: true)
+        #expect(one.notes.contains { $0.contains("cannot be split") })
+    }
+
     @Test func maxBatchIsTheLargestBatchThatFits() throws {
         let e = try decode("deepseek-v3", "h800-sxm", gpus: 144, ep: 144, batch: 1)
         let max = try #require(e.maxBatchPerGPU)

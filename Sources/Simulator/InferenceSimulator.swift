@@ -119,7 +119,7 @@ public enum InferenceSimulator {
                              tokensPerGPU: groupTokens / Double(tp))
 
         // Memory: weights per GPU and the KV cache of the sequences it holds.
-        let memory = memoryPerGPU(graph: graph, layout: layout, precision: r.precision, kvShards: cost.kvShards)
+        let memory = memoryPerGPU(graph: graph, layout: layout, precision: r.precision)
         let kvPerToken = Double(model.kvCacheElementsPerToken) * r.precision.kvBytes
         let perSequenceKV = Double(workload.past + workload.newTokens) * kvPerToken * Double(tp) / cost.kvShards
         let sequencesPerGPU = Double(workload.sequences) / Double(tp)
@@ -193,8 +193,8 @@ public enum InferenceSimulator {
 
     /// Bytes of weights one GPU holds: attention/dense/shared parameters of its stage split by TP,
     /// its `ceil(E/ep)` experts per MoE layer (all experts split by TP when ep = 1), embedding and head.
-    static func memoryPerGPU(graph: OpGraph, layout: Deployment, precision: Precision,
-                             kvShards: Double) -> (weights: Double, experts: Double) {
+    static func memoryPerGPU(graph: OpGraph, layout: Deployment, precision: Precision)
+                             -> (weights: Double, experts: Double) {
         let model = graph.model
         var dense = 0.0, experts = 0.0
         for op in graph.ops {

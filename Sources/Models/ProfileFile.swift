@@ -35,9 +35,14 @@ public enum ProfileFile {
     public static func directory(root: String? = nil, sourceFile: String = #filePath) -> URL {
         let fm = FileManager.default
         func isProfilesDir(_ url: URL) -> Bool {
-            var isDir: ObjCBool = false
-            return fm.fileExists(atPath: url.appendingPathComponent("models").path, isDirectory: &isDir)
-                && isDir.boolValue
+            // A profiles directory holds both models/ and gpus/ (the repository root has a models/
+            // folder too: the downloaded weights).
+            func isDirectory(_ name: String) -> Bool {
+                var isDir: ObjCBool = false
+                return fm.fileExists(atPath: url.appendingPathComponent(name).path, isDirectory: &isDir)
+                    && isDir.boolValue
+            }
+            return isDirectory("models") && isDirectory("gpus")
         }
         if let root {
             let url = URL(fileURLWithPath: root)

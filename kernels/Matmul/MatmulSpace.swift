@@ -32,6 +32,7 @@ extension Matmul {
             Parameter("sn", skinny ? with([32, 64, 128, 256, 512], "sn") : with([], "sn"), help: "skinny: output columns per task"),
             Parameter("su", skinny ? MatmulParams.skinnyUnrolls : with([], "su"), help: "skinny: weight rows / vectors per step"),
             Parameter("sr", skinny ? MatmulParams.skinnyRowGroups : with([], "sr"), help: "skinny: rows of A per register group"),
+            Parameter("sk", skinny ? with([0, 256, 512, 1024, 2048], "sk") : with([], "sk"), help: "skinny: K chunk kept in L1 (0: all of K)"),
         ]
         let l1 = machine.l1dBytes, l2 = machine.l2Bytes, cores = machine.cores, maxLanes = machine.maxSIMDLanes
         let constraints = [
@@ -56,7 +57,8 @@ extension Matmul {
     /// - MC = ⌊(W_L2 − 2)/C_Ac⌋ rounded down to MR, C_Ac = KC·4·W_L2/S_L2 (two L2 ways left for streams);
     /// - NC = 256·NR (Polly), capped at N rounded up to NR;
     /// - threads = cores, splitting whichever of M and N has more register tiles;
-    /// - skinny path for M ≤ 16 with sr = largest group ≤ M, su the widest keeping sr·su ≤ 16.
+    /// - skinny path for M ≤ 16 with sr = largest group ≤ M, su the widest keeping sr·su ≤ 16, and a K
+    ///   chunk sk keeping M·sk floats of A within half of L1.
     public static func analyticalDefault(m: Int, n: Int, k: Int, on machine: MachineTraits) -> ParameterSet {
         let lanes = [16, 8, 4].first { $0 <= machine.maxSIMDLanes && !MicroKernelRegistry.available(maxLanes: $0).isEmpty } ?? 4
         let minTile = lanes * max(1, machine.fmaLatency) * max(1, machine.fmaPipes)
@@ -81,9 +83,12 @@ extension Matmul {
         let su = MatmulParams.skinnyUnrolls.last { sr * $0 <= 16 } ?? 1
         // Enough tasks per thread (8) to balance a shared machine, at least one cache line of outputs.
         let cores = max(1, machine.cores)
+        // The A chunk (M × sk floats) takes at most half of L1; 0 when all of K fits.
+        let skFit = max(64, machine.l1dBytes / 2 / (4 * max(1, min(m, skinnyMaxRows))) / 64 * 64)
+        let sk = skFit >= k ? 0 : skFit
         var sn = 16
         while sn < 512 && sn * 2 * cores * 8 <= n { sn *= 2 }
         return ParameterSet(["path": skinny ? 1 : 0, "lanes": lanes, "mr": mr, "nr": nr, "mc": mc, "kc": kc,
-                             "nc": nc, "threads": cores, "split": split, "sn": sn, "su": su, "sr": sr])
+                             "nc": nc, "threads": cores, "split": split, "sn": sn, "su": su, "sr": sr, "sk": sk])
     }
 }

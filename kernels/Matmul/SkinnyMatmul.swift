@@ -111,7 +111,7 @@ enum SkinnyTile<V: SIMD, let R: Int, let U: Int> where V.Scalar == Float {
         }
         for r in 0..<R {
             for u in 0..<U {
-                var s = acc[r][u].sum()
+                var s = horizontalSum(acc[r][u])
                 var t = q
                 while t < kb { s += a[r * p.lda + t] * w[u * p.ldb + t]; t += 1 }
                 let dst = p.c + (m0 + r) * p.ldc + n + u

@@ -38,7 +38,8 @@ public final class WorkerPool: @unchecked Sendable {
 
     // The current call's body and task count; written by the caller before `generation` is released.
     private var taskCount: Int = 0
-    private var body: ((Int) -> Void)? = nil
+    private var threadLimit: Int = 0
+    private var body: ((Int, Int) -> Void)? = nil
 
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let wake: UnsafeMutablePointer<pthread_cond_t>
@@ -108,15 +109,25 @@ public final class WorkerPool: @unchecked Sendable {
     /// caller participates); returns when all have finished. Tasks are claimed dynamically, so uneven task
     /// costs balance themselves. Does not allocate.
     public func parallelFor(_ tasks: Int, _ body: (Int) -> Void) {
+        parallelFor(tasks, threads: threadCount) { task, _ in body(task) }
+    }
+
+    /// Like `parallelFor(_:_:)`, also telling each task which thread runs it: `worker` is in
+    /// `0..<threadCount` (0 is the calling thread) and no two tasks run concurrently with the same
+    /// `worker`, so it can index per-thread scratch. Tasks run inline (`worker` 0) when the pool is busy.
+    /// At most `threads` threads (the caller included) take tasks, so a kernel's `threads` parameter is
+    /// honoured on a larger pool.
+    public func parallelFor(_ tasks: Int, threads: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
         guard tasks > 0 else { return }
-        if tasks == 1 || workerCount == 0 || !busy.compareExchange(expected: false, desired: true,
+        if tasks == 1 || threads <= 1 || workerCount == 0 || !busy.compareExchange(expected: false, desired: true,
                                                                   ordering: .acquiring).exchanged {
-            for i in 0..<tasks { body(i) }
+            for i in 0..<tasks { body(i, 0) }
             return
         }
         withoutActuallyEscaping(body) { escapable in
             self.body = escapable
             self.taskCount = tasks
+            self.threadLimit = threads
             nextTask.store(0, ordering: .relaxed)
             pendingWorkers.store(workerCount, ordering: .relaxed)
             generation.add(1, ordering: .sequentiallyConsistent)   // publishes body and taskCount
@@ -125,7 +136,7 @@ public final class WorkerPool: @unchecked Sendable {
                 pthread_cond_broadcast(wake)
                 pthread_mutex_unlock(mutex)
             }
-            runTasks(escapable, tasks)
+            runTasks(escapable, tasks, worker: 0)
             // Wait until every worker has left the call, so `body` is never used after we return.
             var spins = 0
             while pendingWorkers.load(ordering: .acquiring) > 0 {
@@ -138,11 +149,11 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func runTasks(_ body: (Int) -> Void, _ tasks: Int) {
+    private func runTasks(_ body: (Int, Int) -> Void, _ tasks: Int, worker: Int) {
         while true {
             let i = nextTask.wrappingAdd(1, ordering: .relaxed).oldValue
             if i >= tasks { return }
-            body(i)
+            body(i, worker)
         }
     }
 
@@ -175,7 +186,7 @@ public final class WorkerPool: @unchecked Sendable {
             }
             seen = current
             if shuttingDown.load(ordering: .acquiring) { return }
-            if let body { runTasks(body, taskCount) }
+            if let body, index + 1 < threadLimit { runTasks(body, taskCount, worker: index + 1) }
             pendingWorkers.subtract(1, ordering: .releasing)
         }
     }

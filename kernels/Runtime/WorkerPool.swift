@@ -28,10 +28,14 @@ public final class WorkerPool: @unchecked Sendable {
     private let pinFailures = Atomic<Int>(0)
 
     // Dispatch state. `generation` advances once per parallel call; workers compare it with the last one
-    // they saw. `nextTask` hands out task indices; `pendingWorkers` counts workers still inside the call.
+    // they saw. `nextTask` hands out task indices. A worker joins a call by incrementing `active` and then
+    // checking that the call is not yet `closed` (the generation of the last finished call); the caller
+    // closes its call once every task is claimed and waits only for workers that joined. A worker the OS
+    // has not scheduled yet therefore never delays a call: the caller simply runs its tasks.
     private let generation = Atomic<Int>(0)
     private let nextTask = Atomic<Int>(0)
-    private let pendingWorkers = Atomic<Int>(0)
+    private let active = Atomic<Int>(0)
+    private let closed = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
     private let shuttingDown = Atomic<Bool>(false)
@@ -129,17 +133,19 @@ public final class WorkerPool: @unchecked Sendable {
             self.taskCount = tasks
             self.threadLimit = threads
             nextTask.store(0, ordering: .relaxed)
-            pendingWorkers.store(workerCount, ordering: .relaxed)
-            generation.add(1, ordering: .sequentiallyConsistent)   // publishes body and taskCount
+            // Publishes body, taskCount and threadLimit.
+            let call = generation.add(1, ordering: .sequentiallyConsistent).newValue
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 pthread_mutex_lock(mutex)
                 pthread_cond_broadcast(wake)
                 pthread_mutex_unlock(mutex)
             }
             runTasks(escapable, tasks, worker: 0)
-            // Wait until every worker has left the call, so `body` is never used after we return.
+            // Every task is claimed: close the call, then wait for the workers that joined it to finish
+            // their tasks, so `body` is never used after we return.
+            closed.store(call, ordering: .sequentiallyConsistent)
             var spins = 0
-            while pendingWorkers.load(ordering: .acquiring) > 0 {
+            while active.load(ordering: .sequentiallyConsistent) > 0 {
                 spins += 1
                 if spins > Self.spinIterations { sched_yield() }
             }
@@ -186,8 +192,13 @@ public final class WorkerPool: @unchecked Sendable {
             }
             seen = current
             if shuttingDown.load(ordering: .acquiring) { return }
-            if let body, index + 1 < threadLimit { runTasks(body, taskCount, worker: index + 1) }
-            pendingWorkers.subtract(1, ordering: .releasing)
+            active.add(1, ordering: .sequentiallyConsistent)
+            // `closed` only grows; below `current` means the call we saw is still open, so its body,
+            // task count and limit are the ones published with `current`.
+            if closed.load(ordering: .sequentiallyConsistent) < current, let body, index + 1 < threadLimit {
+                runTasks(body, taskCount, worker: index + 1)
+            }
+            active.subtract(1, ordering: .sequentiallyConsistent)
         }
     }
 

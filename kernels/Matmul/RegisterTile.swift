@@ -40,6 +40,12 @@ public enum RegisterTile<V: SIMD, let MR: Int, let NV: Int> where V.Scalar == Fl
                      c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
         let lanes = V.scalarCount
         let nr = NV * lanes
+        // C's tile is read after the k loop; when C is larger than the caches, a load there would stall
+        // for DRAM latency at the end of every tile. Prefetch its lines now, kc iterations ahead.
+        for i in 0..<MR {
+            let row = UnsafeRawPointer(c + i * ldc)
+            for line in stride(from: 0, to: nr * 4, by: 64) { prefetch(row + line) }
+        }
         var acc = InlineArray<MR, InlineArray<NV, V>>(repeating: InlineArray<NV, V>(repeating: V()))
         var pa = a, pb = b
         for _ in 0..<kc {

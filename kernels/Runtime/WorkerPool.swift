@@ -52,10 +52,10 @@ public final class WorkerPool: @unchecked Sendable {
     /// Core index (hwloc logical) each worker binds to; worker i uses cores[(i + 1) % cores.count].
     private var coreSets: [hwloc_cpuset_t] = []
 
-    /// Atomic-load iterations a waiting thread spins before it blocks (~30–100 µs on a 4 GHz core): long
+    /// Atomic-load iterations a waiting thread spins before it blocks (each with a `pause`: ~0.1–0.3 ms): long
     /// enough to bridge the gap between consecutive kernels of one decode step, short enough not to burn a
     /// core when the pool goes idle.
-    private static let spinIterations = 100_000
+    private static let spinIterations = 20_000
 
     /// Starts `threads − 1` workers (at least one thread: the caller). With `pinToCores`, worker `i` is bound
     /// to core `(i + 1) mod cores` so that the caller, usually on core 0, keeps its own core.
@@ -147,6 +147,7 @@ public final class WorkerPool: @unchecked Sendable {
             var spins = 0
             while active.load(ordering: .sequentiallyConsistent) > 0 {
                 spins += 1
+                spinPause()
                 if spins > Self.spinIterations { sched_yield() }
             }
             self.body = nil
@@ -177,6 +178,7 @@ public final class WorkerPool: @unchecked Sendable {
             var current = generation.load(ordering: .acquiring)
             while current == seen && spins < Self.spinIterations {
                 spins += 1
+                spinPause()
                 current = generation.load(ordering: .acquiring)
             }
             if current == seen {

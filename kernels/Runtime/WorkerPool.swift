@@ -47,8 +47,10 @@ public final class WorkerPool: @unchecked Sendable {
     /// Core index (hwloc logical) each worker binds to; worker i uses cores[(i + 1) % cores.count].
     private var coreSets: [hwloc_cpuset_t] = []
 
-    /// Atomic-load iterations a waiting thread spins before it blocks (~20–50 µs on a 4 GHz core).
-    private static let spinIterations = 20_000
+    /// Atomic-load iterations a waiting thread spins before it blocks (~30–100 µs on a 4 GHz core): long
+    /// enough to bridge the gap between consecutive kernels of one decode step, short enough not to burn a
+    /// core when the pool goes idle.
+    private static let spinIterations = 100_000
 
     /// Starts `threads − 1` workers (at least one thread: the caller). With `pinToCores`, worker `i` is bound
     /// to core `(i + 1) mod cores` so that the caller, usually on core 0, keeps its own core.

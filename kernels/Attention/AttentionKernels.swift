@@ -114,8 +114,6 @@ enum FlashPrefill<V: ExpVector> {
         }
         // Keys up to (and including) the last row's own position.
         let keyEnd = min(p.keys, p.past + firstRow + realRows)
-        var iota = V()
-        for i in 0..<lanes { iota[i] = Float(i) }
         var j0 = 0
         while j0 < keyEnd {
             let cols = min(bc, keyEnd - j0)
@@ -139,18 +137,18 @@ enum FlashPrefill<V: ExpVector> {
             let masked = j0 + vectors * lanes > p.past + firstRow + 1
             for r in 0..<tileRows {
                 let srow = t.s + r * bc
-                let limit = V(repeating: Float(min(p.past + firstRow + r + 1, p.keys) - j0))
+                let limit = Float(min(p.past + firstRow + r + 1, p.keys) - j0)
                 var mx = V(repeating: -.infinity)
                 for c in 0..<vectors {
                     var x = UnsafeRawPointer(srow + c * lanes).loadUnaligned(as: V.self)
                     if masked {
-                        x.replace(with: -.infinity, where: iota + V(repeating: Float(c * lanes)) .>= limit)
+                        x = x.masked(first: Float(c * lanes), limit: limit)
                         UnsafeMutableRawPointer(srow + c * lanes).storeBytes(of: x, as: V.self)
                     }
-                    mx = mx.replacing(with: x, where: x .> mx)
+                    mx = mx.maxWith(x)
                 }
                 let old = t.m[r]
-                let new = max(old, mx.max())
+                let new = max(old, mx.laneMax)
                 let shift = V(repeating: new)
                 var sum = V()
                 for c in 0..<vectors {
@@ -160,7 +158,7 @@ enum FlashPrefill<V: ExpVector> {
                 }
                 let alpha = new == -.infinity ? 1 : fastExp2(old - new)
                 t.alpha[r] = alpha
-                t.l[r] = t.l[r] * alpha + sum.sum()
+                t.l[r] = t.l[r] * alpha + sum.laneSum
                 t.m[r] = new
             }
             // O = diag(α)·O + P·V.
@@ -290,8 +288,6 @@ enum SplitDecode<V: ExpVector> {
             rec[d] = -.infinity
             rec[d + 1] = 0
         }
-        var iota = V()
-        for i in 0..<lanes { iota[i] = Float(i) }
         var b0 = rows.lowerBound
         while b0 < rows.upperBound {
             let n = min(block, rows.upperBound - b0)
@@ -316,25 +312,25 @@ enum SplitDecode<V: ExpVector> {
                             a0 = a0.addingProduct(UnsafeRawPointer(qh + c * lanes).loadUnaligned(as: V.self),
                                                   UnsafeRawPointer(kx + c * lanes).loadUnaligned(as: V.self))
                         }
-                        scores[h * blockPad + j] = (a0 + a1).sum()
+                        scores[h * blockPad + j] = (a0 + a1).laneSum
                     }
                 }
             }
             // One online-softmax step per head over the block's scores.
             let vectors = (n + lanes - 1) / lanes
-            let limit = V(repeating: Float(n))
+            let limit = Float(n)
             for h in 0..<p.heads {
                 let s = scores + h * blockPad
                 var mx = V(repeating: -.infinity)
                 for c in 0..<vectors {
                     var x = UnsafeRawPointer(s + c * lanes).loadUnaligned(as: V.self)
-                    x.replace(with: -.infinity, where: iota + V(repeating: Float(c * lanes)) .>= limit)
+                    x = x.masked(first: Float(c * lanes), limit: limit)
                     UnsafeMutableRawPointer(s + c * lanes).storeBytes(of: x, as: V.self)
-                    mx = mx.replacing(with: x, where: x .> mx)
+                    mx = mx.maxWith(x)
                 }
                 let r = partial + h * record
                 let old = r[d]
-                let new = max(old, mx.max())
+                let new = max(old, mx.laneMax)
                 let shift = V(repeating: new)
                 var sum = V()
                 for c in 0..<vectors {
@@ -343,7 +339,7 @@ enum SplitDecode<V: ExpVector> {
                     sum += e
                 }
                 let alpha = old == -.infinity ? 0 : fastExp2(old - new)
-                r[d + 1] = r[d + 1] * alpha + sum.sum()
+                r[d + 1] = r[d + 1] * alpha + sum.laneSum
                 r[d] = new
                 // Rescale this head's accumulator now; the P·V pass below only adds.
                 let av = V(repeating: alpha)
@@ -425,11 +421,52 @@ extension PVTile {
 /// 2ⁿ by integer shifts while staying generic over the SIMD width (4, 8 or 16 lanes).
 protocol ExpVector: SIMD where Scalar == Float {
     associatedtype Bits: SIMD where Bits.Scalar == UInt32
+    /// The largest lane, by a tree of half-width compares (the stdlib's `max()` is a scalar loop).
+    var laneMax: Float { get }
+    /// The sum of the lanes, by a tree of half-width adds.
+    var laneSum: Float { get }
+    /// Lane-wise maximum and minimum.
+    func maxWith(_ other: Self) -> Self
+    func minWith(_ other: Self) -> Self
+    /// −∞ in every lane whose index (first + lane) is at least `limit` (the causal / length mask).
+    func masked(first: Float, limit: Float) -> Self
 }
 
-extension SIMD4: ExpVector where Scalar == Float { typealias Bits = SIMD4<UInt32> }
-extension SIMD8: ExpVector where Scalar == Float { typealias Bits = SIMD8<UInt32> }
-extension SIMD16: ExpVector where Scalar == Float { typealias Bits = SIMD16<UInt32> }
+// Mask operations are implemented per concrete type: there the stdlib's concrete SIMD comparisons and
+// blends apply (one vcmpps + blend, or vmaxps); the generic `SIMD` versions run a scalar loop per lane.
+extension SIMD4: ExpVector where Scalar == Float {
+    typealias Bits = SIMD4<UInt32>
+    var laneMax: Float { Swift.max(Swift.max(self[0], self[1]), Swift.max(self[2], self[3])) }
+    var laneSum: Float { (self[0] + self[2]) + (self[1] + self[3]) }
+    @inline(__always) func maxWith(_ o: Self) -> Self { replacing(with: o, where: o .> self) }
+    @inline(__always) func minWith(_ o: Self) -> Self { replacing(with: o, where: o .< self) }
+    @inline(__always) func masked(first: Float, limit: Float) -> Self {
+        replacing(with: -.infinity, where: Self(0, 1, 2, 3) + Self(repeating: first) .>= Self(repeating: limit))
+    }
+}
+
+extension SIMD8: ExpVector where Scalar == Float {
+    typealias Bits = SIMD8<UInt32>
+    var laneMax: Float { lowHalf.maxWith(highHalf).laneMax }
+    var laneSum: Float { (lowHalf + highHalf).laneSum }
+    @inline(__always) func maxWith(_ o: Self) -> Self { replacing(with: o, where: o .> self) }
+    @inline(__always) func minWith(_ o: Self) -> Self { replacing(with: o, where: o .< self) }
+    @inline(__always) func masked(first: Float, limit: Float) -> Self {
+        replacing(with: -.infinity, where: Self(0, 1, 2, 3, 4, 5, 6, 7) + Self(repeating: first) .>= Self(repeating: limit))
+    }
+}
+
+extension SIMD16: ExpVector where Scalar == Float {
+    typealias Bits = SIMD16<UInt32>
+    var laneMax: Float { lowHalf.maxWith(highHalf).laneMax }
+    var laneSum: Float { (lowHalf + highHalf).laneSum }
+    @inline(__always) func maxWith(_ o: Self) -> Self { replacing(with: o, where: o .> self) }
+    @inline(__always) func minWith(_ o: Self) -> Self { replacing(with: o, where: o .< self) }
+    @inline(__always) func masked(first: Float, limit: Float) -> Self {
+        replacing(with: -.infinity, where: Self(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+                  + Self(repeating: first) .>= Self(repeating: limit))
+    }
+}
 
 extension ExpVector {
     /// 2ˣ lane by lane, branch-free: x = n + f with n = round(x) and |f| ≤ ½; 2ᶠ by its degree-6 Taylor
@@ -437,7 +474,8 @@ extension ExpVector {
     /// Inputs below −127 (including −∞, the softmax mask) give exactly 0; inputs are clamped at 127.
     @inline(__always)
     static func fastExp2(_ x: Self) -> Self {
-        let xc = x.clamped(lowerBound: Self(repeating: -127), upperBound: Self(repeating: 127))
+        // Clamp with compare-and-blend (the stdlib's `clamped` is an out-of-line call).
+        let xc = x.maxWith(Self(repeating: -127)).minWith(Self(repeating: 127))
         // Adding 1.5·2²³ rounds to an integer that lands in the low mantissa bits of `t`.
         let magic = Self(repeating: 12_582_912)
         let t = xc + magic

@@ -72,7 +72,7 @@ struct AttentionMoEMeasurements {
             { Self.copy(src.pointer, dst.pointer, floats: kvFloats, pool: pool) },
         ])
         let ours = inst.bytes / t[0] * 1e-9, read = Double(floats * 4) / t[1] * 1e-9, copy = Double(kvFloats * 8) / t[2] * 1e-9
-        print("MEASURE decode L=65536,h=9,kv=3,d=64 (KV \(kvFloats * 4 >> 20) MiB) \(params): \(ours) GB/s; read \(read) GB/s; memcpy (r+w) \(copy) GB/s; ratio vs read \(ours / read); vs memcpy \(ours / copy) sink=\(sink)")
+        print("MEASURE decode L=65536,h=9,kv=3,d=64 (KV \((kvFloats * 4) >> 20) MiB) \(params): \(ours) GB/s; read \(read) GB/s; memcpy (r+w) \(copy) GB/s; ratio vs read \(ours / read); vs memcpy \(ours / copy) sink=\(sink)")
         for chunk in [256, 1024, 4096] {
             var p = params
             p["chunk"] = chunk

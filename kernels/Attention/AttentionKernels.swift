@@ -441,15 +441,25 @@ extension PVTile {
     static func accumulate(cols: Int, p: UnsafePointer<Float>, v: UnsafePointer<Float>, vStride: Int,
                            o: UnsafeMutablePointer<Float>) {
         let lanes = V.scalarCount
-        var acc = InlineArray<C, V>(repeating: V())
+        // Two accumulator sets (even and odd rows) so the FMA latency chains do not bound the loop.
+        var acc = InlineArray<C, V>(repeating: V()), odd = InlineArray<C, V>(repeating: V())
         for c in 0..<C { acc[c] = UnsafeRawPointer(o + c * lanes).loadUnaligned(as: V.self) }
         var pv = v
-        for j in 0..<cols {
-            let pj = V(repeating: p[j])
-            for c in 0..<C { acc[c] = acc[c].addingProduct(pj, UnsafeRawPointer(pv + c * lanes).loadUnaligned(as: V.self)) }
-            pv += vStride
+        var j = 0
+        while j + 2 <= cols {
+            let p0 = V(repeating: p[j]), p1 = V(repeating: p[j + 1])
+            for c in 0..<C {
+                acc[c] = acc[c].addingProduct(p0, UnsafeRawPointer(pv + c * lanes).loadUnaligned(as: V.self))
+                odd[c] = odd[c].addingProduct(p1, UnsafeRawPointer(pv + vStride + c * lanes).loadUnaligned(as: V.self))
+            }
+            pv += 2 * vStride
+            j += 2
         }
-        for c in 0..<C { UnsafeMutableRawPointer(o + c * lanes).storeBytes(of: acc[c], as: V.self) }
+        if j < cols {
+            let p0 = V(repeating: p[j])
+            for c in 0..<C { acc[c] = acc[c].addingProduct(p0, UnsafeRawPointer(pv + c * lanes).loadUnaligned(as: V.self)) }
+        }
+        for c in 0..<C { UnsafeMutableRawPointer(o + c * lanes).storeBytes(of: acc[c] + odd[c], as: V.self) }
     }
 }
 

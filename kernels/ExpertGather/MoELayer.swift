@@ -175,11 +175,8 @@ enum MoELayer {
         let tasks = (tokens + per - 1) / per
         let body = { (task: Int) in
             for t in (task * per)..<min(tokens, (task + 1) * per) {
-                let dst = p.out + t * h
-                for j in 0..<k {
-                    let r = Int(positions[t * k + j])
-                    SwiGLU.axpy(weights[r], UnsafePointer(outputs + r * h), dst, count: h)
-                }
+                SwiGLU.combineRow(out: p.out + t * h, rows: positions + t * k, k: k, weights: weights,
+                                  outputs: outputs, width: h)
             }
         }
         if threads == 1 || tasks == 1 { for t in 0..<tasks { body(t) } } else { pool.parallelFor(tasks, body) }

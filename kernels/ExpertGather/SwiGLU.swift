@@ -73,4 +73,21 @@ enum SwiGLU {
             i += 1
         }
     }
+
+    /// Reads one vector per 64-byte line of `floats` values with eight independent sums: brings an
+    /// expert's weight matrix into L2 at streaming bandwidth (many misses in flight) before the matmul,
+    /// whose dependent FMA chains would otherwise wait on DRAM latency. Returns the (meaningless) sum.
+    @inline(__always)
+    static func prefetch(_ p: UnsafePointer<Float>, floats: Int) -> Float {
+        typealias V = SIMD16<Float>
+        var a = InlineArray<8, V>(repeating: V())
+        var i = 0
+        while i + 128 <= floats {
+            for u in 0..<8 { a[u] += UnsafeRawPointer(p + i + 16 * u).loadUnaligned(as: V.self) }
+            i += 128
+        }
+        var s = V()
+        for u in 0..<8 { s += a[u] }
+        return s.sum()
+    }
 }

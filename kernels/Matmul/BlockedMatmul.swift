@@ -19,9 +19,9 @@ enum BlockedMatmul<V: SIMD, let MR: Int, let NV: Int> where V.Scalar == Float {
         let aFloats = roundToPage(min(mc, roundUp(p.m, MR)) * kc + 16)   // +16: packA's overlapping stores
         let bFloats = roundToPage(kc * min(nc, roundUp(p.n, nr)))
         if params.split == 1 && parts > 1 {
-            pool.scratch.withScratch(bytes: (bFloats + aFloats * parts) * 4) { raw in
+            pool.scratch.withScratch(bytes: (bFloats + aFloats * pool.threadCount) * 4) { raw in
                 let bPack = raw.assumingMemoryBound(to: Float.self)
-                sharedB(p, parts: parts, mc: mc, kc: kc, nc: nc, bPack: bPack, aPacks: bPack + bFloats,
+                sharedB(p, threads: parts, mc: mc, kc: kc, nc: nc, bPack: bPack, aPacks: bPack + bFloats,
                         aFloats: aFloats, pool: pool)
             }
             return
@@ -35,42 +35,44 @@ enum BlockedMatmul<V: SIMD, let MR: Int, let NV: Int> where V.Scalar == Float {
                 let cols = Matmul.chunk(part, of: parts, total: p.n, quantum: nr)
                 serial(p, rows: 0..<p.m, cols: cols, mc: mc, kc: kc, nc: nc, aPack: aPack, bPack: bPack)
             }
-            if parts == 1 { body(0) } else { pool.parallelFor(parts, body) }
+            if parts == 1 { body(0) } else { pool.parallelFor(parts, threads: parts) { part, _ in body(part) } }
         }
     }
 
-    /// Split 1 (BLIS's ic loop): for each (jc, pc) block the threads first pack B̃ together (each a
-    /// range of NR panels), then each computes its own rows of C against the shared B̃ with its own Ã.
-    /// B is packed once in total instead of once per thread, and the B̃ block is shared in L3.
-    static func sharedB(_ p: MatmulProblem, parts: Int, mc: Int, kc: Int, nc: Int,
+    /// Split 1 (BLIS's ic loop): for each (jc, pc) block the threads first pack B̃ together (groups of
+    /// NR panels), then compute C's rows in blocks of at most MC against the shared B̃, each thread with
+    /// its own Ã. B is packed once in total, the B̃ block is shared in L3, and both phases hand out more
+    /// tasks than threads, so a thread preempted by a neighbour's process does not stall the other.
+    static func sharedB(_ p: MatmulProblem, threads: Int, mc: Int, kc: Int, nc: Int,
                         bPack: UnsafeMutablePointer<Float>, aPacks: UnsafeMutablePointer<Float>, aFloats: Int,
                         pool: WorkerPool) {
         let nr = Tile.nr
+        // Row blocks: MC rows, smaller (a multiple of MR) when that gives fewer than 2 tasks per thread.
+        let mTiles = (p.m + MR - 1) / MR
+        let rowBlock = min(mc, max(1, mTiles / (2 * threads)) * MR)
+        let rowTasks = (p.m + rowBlock - 1) / rowBlock
         var jc = 0
         while jc < p.n {
             let nb = min(nc, p.n - jc)
             let panels = (nb + nr - 1) / nr
+            let packTasks = min(panels, 4 * threads)
             var pc = 0
             while pc < p.k {
                 let kb = min(kc, p.k - pc)
                 let load = pc > 0 || p.accumulate
-                pool.parallelFor(min(parts, panels)) { t in
-                    let r = Matmul.chunk(t, of: min(parts, panels), total: panels, quantum: 1)
+                pool.parallelFor(packTasks, threads: threads) { t, _ in
+                    let r = Matmul.chunk(t, of: packTasks, total: panels, quantum: 1)
                     guard !r.isEmpty else { return }
                     let first = r.lowerBound * nr
                     packB(p, k0: pc, kb: kb, n0: jc + first, nb: min(nb, r.upperBound * nr) - first,
                           into: bPack + first * kb)
                 }
-                pool.parallelFor(parts) { t in
-                    let rows = Matmul.chunk(t, of: parts, total: p.m, quantum: MR)
-                    let aPack = aPacks + t * aFloats
-                    var ic = rows.lowerBound
-                    while ic < rows.upperBound {
-                        let mb = min(mc, rows.upperBound - ic)
-                        packA(p, m0: ic, mb: mb, k0: pc, kb: kb, into: aPack)
-                        macroKernel(p, ic: ic, mb: mb, jc: jc, nb: nb, kb: kb, aPack: aPack, bPack: bPack, load: load)
-                        ic += mc
-                    }
+                pool.parallelFor(rowTasks, threads: threads) { t, worker in
+                    let ic = t * rowBlock
+                    let mb = min(rowBlock, p.m - ic)
+                    let aPack = aPacks + worker * aFloats
+                    packA(p, m0: ic, mb: mb, k0: pc, kb: kb, into: aPack)
+                    macroKernel(p, ic: ic, mb: mb, jc: jc, nb: nb, kb: kb, aPack: aPack, bPack: bPack, load: load)
                 }
                 pc += kb
             }

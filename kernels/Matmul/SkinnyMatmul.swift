@@ -61,7 +61,7 @@ enum SkinnyTile<V: SIMD, let R: Int, let U: Int> where V.Scalar == Float {
         if params.threads == 1 || tasks == 1 {
             for t in 0..<tasks { body(t) }
         } else {
-            pool.parallelFor(tasks, body)
+            pool.parallelFor(tasks, threads: params.threads) { t, _ in body(t) }
         }
     }
 

@@ -147,3 +147,14 @@ struct GGUFFileTests {
         }
     }
 }
+
+extension GGUFFileTests {
+    @Test("the architecture read from the default model's metadata is SmolLM2-135M's", .enabled(if: TestModel.exists))
+    func modelConfigFromMetadata() throws {
+        let c = try ModelConfig(gguf: try #require(TestModel.file))
+        #expect(c.hiddenSize == 576 && c.intermediateSize == 1536 && c.numHiddenLayers == 30)
+        #expect(c.numAttentionHeads == 9 && c.numKeyValueHeads == 3 && c.resolvedHeadDim == 64)
+        #expect(c.vocabSize == 49_152 && c.ropeTheta == 100_000 && abs(c.rmsNormEps - 1e-5) < 1e-9)
+        #expect(c.tieWordEmbeddings == true)
+    }
+}

@@ -12,6 +12,7 @@ struct KTune: AsyncParsableCommand {
             // One line per subcommand; each lives in its own file.
             ProbeCommand.self,
             TokenizeCommand.self,
+            GenerateCommand.self,
         ]
     )
 }

@@ -13,6 +13,7 @@ struct KTune: AsyncParsableCommand {
             ProbeCommand.self,
             TokenizeCommand.self,
             GenerateCommand.self,
+            BenchCommand.self,
         ]
     )
 }

@@ -14,6 +14,7 @@ struct KTune: AsyncParsableCommand {
             TokenizeCommand.self,
             GenerateCommand.self,
             BenchCommand.self,
+            SimulateCommand.self,
         ]
     )
 }

@@ -114,7 +114,7 @@ struct GenerateCommand: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        print("")
+        FileHandle.standardOutput.write(Data("\n".utf8))
         for w in plan.warnings { note("warning: \(w)") }
         if stats {
             let s = result.stats

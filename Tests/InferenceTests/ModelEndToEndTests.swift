@@ -8,7 +8,8 @@ import Models
 struct ModelEndToEndTests {
     var engine: Engine { get throws { try #require(TestSupport.engine) } }
 
-    @Test("greedy ChatML answer to \"What is the capital of France?\" is \"The capital of France is Paris.\"")
+    @Test("greedy ChatML answer to \"What is the capital of France?\" is \"The capital of France is Paris.\"",
+          .enabled(if: TestSupport.blockedPathIsFast, "37-token prefill: release build or KTUNE_SLOW_TESTS=1 (see TestSupport)"))
     func capitalOfFrance() throws {
         let e = try engine
         let prompt = e.promptTokens("What is the capital of France?", chat: true)

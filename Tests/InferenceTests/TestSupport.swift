@@ -9,6 +9,17 @@ enum TestSupport {
     static let modelPath = root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
     static var modelExists: Bool { FileManager.default.fileExists(atPath: modelPath) }
 
+    /// Prompts over 16 tokens take the kernels' blocked matmul path, whose generic micro-kernels are not
+    /// specialized in a debug (non-WMO) build and run ~1000× slower there (a 37-token prefill takes minutes).
+    /// Tests that need it run in release builds (`swift test -c release`) or with KTUNE_SLOW_TESTS=1.
+    static var blockedPathIsFast: Bool {
+        #if DEBUG
+        return ProcessInfo.processInfo.environment["KTUNE_SLOW_TESTS"] == "1"
+        #else
+        return true
+        #endif
+    }
+
     static let traits = MachineTraits.fallback(cores: 2, maxSIMDLanes: HostCPU.maxSIMDLanes)
     static let pool = WorkerPool(threads: 2)
 

@@ -159,3 +159,17 @@ struct MoECase {
         }
     }
 }
+
+@Suite struct AttentionAndMoERegistryTests {
+    @Test func registryBuildsTheAttentionAndExpertGatherFamiliesFromTheContractKeys() throws {
+        let pool = WorkerPool(threads: 1, pinToCores: false)
+        for (family, key) in [("attention.prefill", "T=512,past=0,h=9,kv=3,d=64"), ("attention.decode", "L=512,h=9,kv=3,d=64"),
+                              ("expert-gather", "T=128,h=512,f=256,e=64,k=6")] {
+            #expect(KernelRegistry.families.contains(family))
+            let inst = try KernelRegistry.instance(family: family, shape: key, pool: pool, seed: 1)
+            #expect(inst.shapeKey == key)
+            #expect(type(of: inst).family == family)
+        }
+        #expect(throws: KernelError.self) { try KernelRegistry.instance(family: "attention.decode", shape: "L=5,h=9,kv=3", pool: pool, seed: 1) }
+    }
+}

@@ -114,8 +114,6 @@ enum FlashPrefill<V: ExpVector> {
         }
         // Keys up to (and including) the last row's own position.
         let keyEnd = min(p.keys, p.past + firstRow + realRows)
-        var iota = V()
-        for i in 0..<lanes { iota[i] = Float(i) }
         var j0 = 0
         while j0 < keyEnd {
             let cols = min(bc, keyEnd - j0)
@@ -139,18 +137,18 @@ enum FlashPrefill<V: ExpVector> {
             let masked = j0 + vectors * lanes > p.past + firstRow + 1
             for r in 0..<tileRows {
                 let srow = t.s + r * bc
-                let limit = V(repeating: Float(min(p.past + firstRow + r + 1, p.keys) - j0))
+                let limit = Float(min(p.past + firstRow + r + 1, p.keys) - j0)
                 var mx = V(repeating: -.infinity)
                 for c in 0..<vectors {
                     var x = UnsafeRawPointer(srow + c * lanes).loadUnaligned(as: V.self)
                     if masked {
-                        x.replace(with: -.infinity, where: iota + V(repeating: Float(c * lanes)) .>= limit)
+                        x = x.masked(first: Float(c * lanes), limit: limit)
                         UnsafeMutableRawPointer(srow + c * lanes).storeBytes(of: x, as: V.self)
                     }
-                    mx = mx.replacing(with: x, where: x .> mx)
+                    mx = mx.maxWith(x)
                 }
                 let old = t.m[r]
-                let new = max(old, mx.max())
+                let new = max(old, mx.laneMax)
                 let shift = V(repeating: new)
                 var sum = V()
                 for c in 0..<vectors {
@@ -160,7 +158,7 @@ enum FlashPrefill<V: ExpVector> {
                 }
                 let alpha = new == -.infinity ? 1 : fastExp2(old - new)
                 t.alpha[r] = alpha
-                t.l[r] = t.l[r] * alpha + sum.sum()
+                t.l[r] = t.l[r] * alpha + sum.laneSum
                 t.m[r] = new
             }
             // O = diag(α)·O + P·V.
@@ -290,13 +288,25 @@ enum SplitDecode<V: ExpVector> {
             rec[d] = -.infinity
             rec[d + 1] = 0
         }
-        var iota = V()
-        for i in 0..<lanes { iota[i] = Float(i) }
+        var sink = V()
         var b0 = rows.lowerBound
         while b0 < rows.upperBound {
             let n = min(block, rows.upperBound - b0)
+            // Software prefetch by plain loads: the dependent dot-product and P·V chains alone keep too
+            // few misses in flight (latency-bound at a fraction of DRAM bandwidth). So the first block is
+            // brought in by independent loads (one per cache line), and while a block is computed, each
+            // of its rows also touches the matching row of the next block.
+            if b0 == rows.lowerBound {
+                sink += touch(p.k + b0 * p.kvStride, floats: n * p.kvStride)
+                sink += touch(p.v + b0 * p.kvStride, floats: n * p.kvStride)
+            }
             // Scores: every K row of the block once, each (kvHead) slice against its group's queries.
             for j in 0..<n {
+                let ahead = b0 + n + j
+                if ahead < rows.upperBound {
+                    sink += touch(p.k + ahead * p.kvStride, floats: p.kvStride)
+                    sink += touch(p.v + ahead * p.kvStride, floats: p.kvStride)
+                }
                 let krow = p.k + (b0 + j) * p.kvStride
                 for kvh in 0..<p.kvHeads {
                     let kx = krow + kvh * d
@@ -316,25 +326,25 @@ enum SplitDecode<V: ExpVector> {
                             a0 = a0.addingProduct(UnsafeRawPointer(qh + c * lanes).loadUnaligned(as: V.self),
                                                   UnsafeRawPointer(kx + c * lanes).loadUnaligned(as: V.self))
                         }
-                        scores[h * blockPad + j] = (a0 + a1).sum()
+                        scores[h * blockPad + j] = (a0 + a1).laneSum
                     }
                 }
             }
             // One online-softmax step per head over the block's scores.
             let vectors = (n + lanes - 1) / lanes
-            let limit = V(repeating: Float(n))
+            let limit = Float(n)
             for h in 0..<p.heads {
                 let s = scores + h * blockPad
                 var mx = V(repeating: -.infinity)
                 for c in 0..<vectors {
                     var x = UnsafeRawPointer(s + c * lanes).loadUnaligned(as: V.self)
-                    x.replace(with: -.infinity, where: iota + V(repeating: Float(c * lanes)) .>= limit)
+                    x = x.masked(first: Float(c * lanes), limit: limit)
                     UnsafeMutableRawPointer(s + c * lanes).storeBytes(of: x, as: V.self)
-                    mx = mx.replacing(with: x, where: x .> mx)
+                    mx = mx.maxWith(x)
                 }
                 let r = partial + h * record
                 let old = r[d]
-                let new = max(old, mx.max())
+                let new = max(old, mx.laneMax)
                 let shift = V(repeating: new)
                 var sum = V()
                 for c in 0..<vectors {
@@ -343,7 +353,7 @@ enum SplitDecode<V: ExpVector> {
                     sum += e
                 }
                 let alpha = old == -.infinity ? 0 : fastExp2(old - new)
-                r[d + 1] = r[d + 1] * alpha + sum.sum()
+                r[d + 1] = r[d + 1] * alpha + sum.laneSum
                 r[d] = new
                 // Rescale this head's accumulator now; the P·V pass below only adds.
                 let av = V(repeating: alpha)
@@ -372,6 +382,28 @@ enum SplitDecode<V: ExpVector> {
             }
             b0 += n
         }
+        // Keep the touches alive: the sink lands in a scratch lane nobody reads.
+        scores[0] += sink.laneSum * 0
+    }
+
+    /// Loads one vector per 64-byte line of `floats` contiguous values into four independent sums.
+    @inline(__always)
+    static func touch(_ p: UnsafePointer<Float>, floats: Int) -> V {
+        let step = max(lanes, 16)
+        var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+        var i = 0
+        while i + 4 * step <= floats {
+            a0 += UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
+            a1 += UnsafeRawPointer(p + i + step).loadUnaligned(as: V.self)
+            a2 += UnsafeRawPointer(p + i + 2 * step).loadUnaligned(as: V.self)
+            a3 += UnsafeRawPointer(p + i + 3 * step).loadUnaligned(as: V.self)
+            i += 4 * step
+        }
+        while i + lanes <= floats {
+            a0 += UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
+            i += step
+        }
+        return (a0 + a1) + (a2 + a3)
     }
 
     /// out[h] = Σₜ 2^(mₜ−M)·oₜ / Σₜ 2^(mₜ−M)·lₜ with M = maxₜ mₜ (log-sum-exp merge of the partials).
@@ -425,11 +457,52 @@ extension PVTile {
 /// 2ⁿ by integer shifts while staying generic over the SIMD width (4, 8 or 16 lanes).
 protocol ExpVector: SIMD where Scalar == Float {
     associatedtype Bits: SIMD where Bits.Scalar == UInt32
+    /// The largest lane, by a tree of half-width compares (the stdlib's `max()` is a scalar loop).
+    var laneMax: Float { get }
+    /// The sum of the lanes, by a tree of half-width adds.
+    var laneSum: Float { get }
+    /// Lane-wise maximum and minimum.
+    func maxWith(_ other: Self) -> Self
+    func minWith(_ other: Self) -> Self
+    /// −∞ in every lane whose index (first + lane) is at least `limit` (the causal / length mask).
+    func masked(first: Float, limit: Float) -> Self
 }
 
-extension SIMD4: ExpVector where Scalar == Float { typealias Bits = SIMD4<UInt32> }
-extension SIMD8: ExpVector where Scalar == Float { typealias Bits = SIMD8<UInt32> }
-extension SIMD16: ExpVector where Scalar == Float { typealias Bits = SIMD16<UInt32> }
+// Mask operations are implemented per concrete type: there the stdlib's concrete SIMD comparisons and
+// blends apply (one vcmpps + blend, or vmaxps); the generic `SIMD` versions run a scalar loop per lane.
+extension SIMD4: ExpVector where Scalar == Float {
+    typealias Bits = SIMD4<UInt32>
+    var laneMax: Float { Swift.max(Swift.max(self[0], self[1]), Swift.max(self[2], self[3])) }
+    var laneSum: Float { (self[0] + self[2]) + (self[1] + self[3]) }
+    @inline(__always) func maxWith(_ o: Self) -> Self { replacing(with: o, where: o .> self) }
+    @inline(__always) func minWith(_ o: Self) -> Self { replacing(with: o, where: o .< self) }
+    @inline(__always) func masked(first: Float, limit: Float) -> Self {
+        replacing(with: -.infinity, where: Self(0, 1, 2, 3) + Self(repeating: first) .>= Self(repeating: limit))
+    }
+}
+
+extension SIMD8: ExpVector where Scalar == Float {
+    typealias Bits = SIMD8<UInt32>
+    var laneMax: Float { lowHalf.maxWith(highHalf).laneMax }
+    var laneSum: Float { (lowHalf + highHalf).laneSum }
+    @inline(__always) func maxWith(_ o: Self) -> Self { replacing(with: o, where: o .> self) }
+    @inline(__always) func minWith(_ o: Self) -> Self { replacing(with: o, where: o .< self) }
+    @inline(__always) func masked(first: Float, limit: Float) -> Self {
+        replacing(with: -.infinity, where: Self(0, 1, 2, 3, 4, 5, 6, 7) + Self(repeating: first) .>= Self(repeating: limit))
+    }
+}
+
+extension SIMD16: ExpVector where Scalar == Float {
+    typealias Bits = SIMD16<UInt32>
+    var laneMax: Float { lowHalf.maxWith(highHalf).laneMax }
+    var laneSum: Float { (lowHalf + highHalf).laneSum }
+    @inline(__always) func maxWith(_ o: Self) -> Self { replacing(with: o, where: o .> self) }
+    @inline(__always) func minWith(_ o: Self) -> Self { replacing(with: o, where: o .< self) }
+    @inline(__always) func masked(first: Float, limit: Float) -> Self {
+        replacing(with: -.infinity, where: Self(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+                  + Self(repeating: first) .>= Self(repeating: limit))
+    }
+}
 
 extension ExpVector {
     /// 2ˣ lane by lane, branch-free: x = n + f with n = round(x) and |f| ≤ ½; 2ᶠ by its degree-6 Taylor
@@ -437,7 +510,8 @@ extension ExpVector {
     /// Inputs below −127 (including −∞, the softmax mask) give exactly 0; inputs are clamped at 127.
     @inline(__always)
     static func fastExp2(_ x: Self) -> Self {
-        let xc = x.clamped(lowerBound: Self(repeating: -127), upperBound: Self(repeating: 127))
+        // Clamp with compare-and-blend (the stdlib's `clamped` is an out-of-line call).
+        let xc = x.maxWith(Self(repeating: -127)).minWith(Self(repeating: 127))
         // Adding 1.5·2²³ rounds to an integer that lands in the low mantissa bits of `t`.
         let magic = Self(repeating: 12_582_912)
         let t = xc + magic

@@ -29,8 +29,8 @@ enum MoELayer {
         let outputs = layout.add(Float.self, rows * h)
         let slotFloats = (2 * chunk * f).roundedUp(toMultipleOf: 16)
         let slotBase = layout.add(Float.self, threads * slotFloats)
-        let single = try params.matmulParams(threads: 1)
-        let inside = try params.matmulParams(threads: threads)
+        let single = try params.matmulParams(threads: 1, shape: s)
+        let inside = try params.matmulParams(threads: threads, shape: s)
         let failed = Atomic<Bool>(false)
 
         pool.scratch.withScratch(bytes: layout.bytes) { raw in

@@ -77,11 +77,17 @@ public struct ExpertGatherParams: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { parameterSet.description }
 
-    /// The expert matmuls' parameters: skinny path, `sr` rows × `16/sr` (at most 4) weight rows per step.
-    func matmulParams(threads: Int) throws(KernelError) -> MatmulParams {
-        let su = MatmulParams.skinnyUnrolls.last { sr * $0 <= 16 } ?? 1
-        return try MatmulParams(ParameterSet([
-            "path": 1, "lanes": lanes, "mr": 8, "nr": 2 * lanes, "mc": 64, "kc": 256, "nc": 512,
-            "threads": threads, "split": 0, "sn": 64, "su": su, "sr": sr]))
+    /// The expert matmuls' parameters: Matmul's analytical default for a skinny [rows × ffn × hidden]
+    /// product on a machine of this width, forced onto the skinny path with `sr` rows × `16/sr` (at most
+    /// 4) weight rows per step (so any parameter Matmul adds keeps its analytical value).
+    func matmulParams(threads: Int, shape: MoEShape) throws(KernelError) -> MatmulParams {
+        var p = Matmul.analyticalDefault(m: min(Matmul.skinnyMaxRows, chunk), n: shape.ffn, k: shape.hidden,
+                                         on: .fallback(cores: threads, maxSIMDLanes: lanes))
+        p["path"] = 1
+        p["lanes"] = lanes
+        p["threads"] = threads
+        p["sr"] = sr
+        p["su"] = MatmulParams.skinnyUnrolls.last { sr * $0 <= 16 } ?? 1
+        return try MatmulParams(p)
     }
 }

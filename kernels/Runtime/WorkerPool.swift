@@ -52,13 +52,16 @@ public final class WorkerPool: @unchecked Sendable {
     /// Core index (hwloc logical) each worker binds to; worker i uses cores[(i + 1) % cores.count].
     private var coreSets: [hwloc_cpuset_t] = []
 
-    /// Atomic-load iterations a waiting thread spins before it blocks (~30–100 µs on a 4 GHz core): long
+    /// Atomic-load iterations a waiting thread spins before it blocks (each with a `pause`: ~0.1–0.3 ms): long
     /// enough to bridge the gap between consecutive kernels of one decode step, short enough not to burn a
     /// core when the pool goes idle.
-    private static let spinIterations = 100_000
+    private static let spinIterations = 20_000
 
     /// Starts `threads − 1` workers (at least one thread: the caller). With `pinToCores`, worker `i` is bound
-    /// to core `(i + 1) mod cores` so that the caller, usually on core 0, keeps its own core.
+    /// to core `(i + 1) mod cores` and, when the pool has workers, the creating thread — the one expected
+    /// to call `parallelFor`, like OpenMP's master thread — to core 0. Without that, the OS may run the
+    /// caller on a worker's core, where the two time-share it (measured: a 1×576×576 matmul on 2 threads
+    /// took 50 µs instead of 18 µs on a loaded machine).
     public init(threads: Int, pinToCores: Bool = true) {
         threadCount = max(1, threads)
         mutex = .allocate(capacity: 1)
@@ -72,6 +75,10 @@ public final class WorkerPool: @unchecked Sendable {
             coreSets = sets
         }
         pinRequested = pinToCores && !coreSets.isEmpty
+        if pinRequested, threadCount > 1, let topology,
+           hwloc_set_cpubind(topology, coreSets[0], Int32(HWLOC_CPUBIND_THREAD.rawValue)) != 0 {
+            pinFailures.add(1, ordering: .relaxed)
+        }
         for worker in 0..<(threadCount - 1) {
             let context = Unmanaged.passRetained(WorkerContext(pool: self, index: worker)).toOpaque()
             var tid = pthread_t()
@@ -147,6 +154,7 @@ public final class WorkerPool: @unchecked Sendable {
             var spins = 0
             while active.load(ordering: .sequentiallyConsistent) > 0 {
                 spins += 1
+                spinPause()
                 if spins > Self.spinIterations { sched_yield() }
             }
             self.body = nil
@@ -177,6 +185,7 @@ public final class WorkerPool: @unchecked Sendable {
             var current = generation.load(ordering: .acquiring)
             while current == seen && spins < Self.spinIterations {
                 spins += 1
+                spinPause()
                 current = generation.load(ordering: .acquiring)
             }
             if current == seen {

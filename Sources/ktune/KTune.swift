@@ -10,6 +10,7 @@ struct KTune: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             // One line per subcommand; each lives in its own file.
+            ProbeCommand.self,
         ]
     )
 }

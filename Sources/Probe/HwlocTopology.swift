@@ -1,0 +1,137 @@
+import CHwloc
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An owned, loaded hwloc topology (this machine's or one read from an XML file) and the queries the prober
+/// needs. Instruction caches are kept (hwloc 2.x filters them out by default).
+///
+/// hwloc topologies are safe for concurrent read-only queries and binding calls once loaded, hence Sendable.
+final class HwlocTopology: @unchecked Sendable {
+    let topology: hwloc_topology_t
+
+    /// Loads this machine's topology, or the XML file at `xmlPath`.
+    init(xmlPath: String? = nil) throws(ProbeError) {
+        var topo: hwloc_topology_t?
+        guard hwloc_topology_init(&topo) == 0, let topo else {
+            throw .hwloc(call: "hwloc_topology_init", reason: String(cString: strerror(errno)))
+        }
+        hwloc_topology_set_icache_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_ALL)
+        if let xmlPath {
+            // Check readability first: hwloc's own message for a missing file is a bare EINVAL.
+            if access(xmlPath, R_OK) != 0 {
+                let reason = String(cString: strerror(errno))
+                hwloc_topology_destroy(topo)
+                throw .topologyFile(path: xmlPath, reason: reason)
+            }
+            let ((rc, err), messages) = withCapturedStderr { () -> (Int32, Int32) in
+                errno = 0
+                let rc = hwloc_topology_set_xml(topo, xmlPath)
+                return (rc, errno)
+            }
+            if rc != 0 {
+                hwloc_topology_destroy(topo)
+                throw .topologyFile(path: xmlPath, reason: Self.reason(messages, errno: err,
+                                                                       call: "hwloc_topology_set_xml"))
+            }
+        }
+        let ((rc, err), messages) = withCapturedStderr { () -> (Int32, Int32) in
+            errno = 0
+            let rc = hwloc_topology_load(topo)
+            return (rc, errno)
+        }
+        if rc != 0 {
+            hwloc_topology_destroy(topo)
+            let reason = Self.reason(messages, errno: err, call: "hwloc_topology_load")
+            if let xmlPath { throw .topologyFile(path: xmlPath, reason: reason) }
+            throw .hwloc(call: "hwloc_topology_load", reason: reason)
+        }
+        if xmlPath != nil, hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU) <= 0 {
+            hwloc_topology_destroy(topo)
+            throw .topologyFile(path: xmlPath ?? "", reason: "the topology has no processing units (PU objects)")
+        }
+        topology = topo
+    }
+
+    deinit { hwloc_topology_destroy(topology) }
+
+    /// hwloc's stderr lines (trimmed) joined, else the errno text.
+    private static func reason(_ messages: String, errno err: Int32, call: String) -> String {
+        let lines = messages.split(separator: "\n").map { $0.trimmingWhitespace }.filter { !$0.isEmpty && $0 != "^" }
+        let errText = err != 0 ? String(cString: strerror(err)) : "unknown error"
+        return lines.isEmpty ? "\(call): \(errText)" : lines.joined(separator: "; ") + " (\(call): \(errText))"
+    }
+
+    /// Whether the topology describes the machine we run on (false for XML files).
+    var isThisSystem: Bool { hwloc_topology_is_thissystem(topology) != 0 }
+
+    func count(_ type: hwloc_obj_type_t) -> Int { Int(max(0, hwloc_get_nbobjs_by_type(topology, type))) }
+
+    func objects(_ type: hwloc_obj_type_t) -> [hwloc_obj_t] {
+        (0..<count(type)).compactMap { hwloc_get_obj_by_type(topology, type, UInt32($0)) }
+    }
+
+    var root: hwloc_obj_t? { hwloc_get_root_obj(topology) }
+
+    /// An info attribute ("CPUModel", "CPUVendor", ...) of `object`, nil when absent or empty.
+    static func info(_ name: String, of object: hwloc_obj_t) -> String? {
+        guard let p = hwloc_obj_get_info_by_name(object, name) else { return nil }
+        let s = String(cString: p)
+        return s.isEmpty ? nil : s
+    }
+
+    /// The first value of info attribute `name` on the packages, then the root object.
+    func info(_ name: String) -> String? {
+        for object in objects(HWLOC_OBJ_PACKAGE) + (root.map { [$0] } ?? []) {
+            if let v = Self.info(name, of: object) { return v }
+        }
+        return nil
+    }
+
+    /// OS indexes of the set bits of `set`.
+    static func indexes(of set: hwloc_const_bitmap_t?) -> [Int] {
+        guard let set else { return [] }
+        var out: [Int] = []
+        var i = hwloc_bitmap_first(set)
+        while i >= 0 {
+            out.append(Int(i))
+            i = hwloc_bitmap_next(set, i)
+        }
+        return out
+    }
+
+    /// Objects of `type` inside `set`.
+    func count(_ type: hwloc_obj_type_t, inside set: hwloc_const_bitmap_t?) -> Int {
+        guard let set else { return 0 }
+        return Int(max(0, hwloc_get_nbobjs_inside_cpuset_by_type(topology, set, type)))
+    }
+
+    /// Binds the calling thread to the first hardware thread of physical core `core` (logical index).
+    /// Returns an error text instead of throwing: unpinned measurement is still worth having.
+    func bindCurrentThread(toCore core: Int) -> String? {
+        guard let obj = hwloc_get_obj_by_type(topology, HWLOC_OBJ_CORE, UInt32(core)) ??
+                hwloc_get_obj_by_type(topology, HWLOC_OBJ_PU, UInt32(core)),
+              let set = hwloc_bitmap_dup(obj.pointee.cpuset) else { return "core \(core) not in topology" }
+        defer { hwloc_bitmap_free(set) }
+        hwloc_bitmap_singlify(set)
+        if hwloc_set_cpubind(topology, set, Int32(HWLOC_CPUBIND_THREAD.rawValue)) != 0 {
+            return "hwloc_set_cpubind(core \(core)): \(String(cString: strerror(errno)))"
+        }
+        return nil
+    }
+}
+
+extension Substring {
+    var trimmingWhitespace: String {
+        var s = self
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String { self[...].trimmingWhitespace }
+}

@@ -43,6 +43,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var qkNopeHeadDim: Int?
     public var vHeadDim: Int?
 
+    /// Free-text remarks kept with the profile (e.g. "synthetic shape"); not an architecture field.
+    public var notes: String?
+
     enum CodingKeys: String, CodingKey {
         case id, name, source
         case modelType = "model_type"
@@ -68,6 +71,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         case qkRopeHeadDim = "qk_rope_head_dim"
         case qkNopeHeadDim = "qk_nope_head_dim"
         case vHeadDim = "v_head_dim"
+        case notes
     }
 
     /// Per-head dimension.

@@ -1,0 +1,89 @@
+/// The matmul search space and its analytical seed, declared next to the kernel.
+extension Matmul {
+    /// Skinny path applies to decode-like shapes with at most this many rows.
+    public static let skinnyMaxRows = 16
+
+    /// The parameters the tuner may vary for an M×N×K matmul on `machine`, with typed constraints.
+    /// Value lists always contain the analytical default's values. Shapes with M ≤ 16 also offer the
+    /// skinny path (and then keep the blocked cache blocks at their analytical values to keep the space small).
+    public static func searchSpace(m: Int, n: Int, k: Int, on machine: MachineTraits) -> SearchSpace {
+        let seed = analyticalDefault(m: m, n: n, k: k, on: machine)
+        let kernels = MicroKernelRegistry.available(maxLanes: machine.maxSIMDLanes)
+        func with(_ values: [Int], _ name: String) -> [Int] {
+            Array(Set(values + [seed[name] ?? values[0]])).sorted()
+        }
+        let skinny = m <= skinnyMaxRows
+        let lanes = Array(Set(kernels.map(\.lanes))).sorted()
+        let mrs = Array(Set(kernels.map(\.mr))).sorted()
+        let nrs = Array(Set(kernels.map(\.nr))).sorted()
+        let mcs = skinny ? with([], "mc") : with([48, 64, 96, 112, 144, 192, 224, 288, 384, 576, 768], "mc")
+        let kcs = skinny ? with([], "kc") : with([128, 192, 256, 384, 512], "kc")
+        let ncs = skinny ? with([], "nc") : with([256, 512, 1024, 2048, 4096], "nc")
+        let parameters = [
+            Parameter("path", skinny ? [0, 1] : [0], help: "0: blocked GotoBLAS path, 1: skinny streaming path (M ≤ 16)"),
+            Parameter("lanes", lanes, help: "SIMD width in Float lanes"),
+            Parameter("mr", mrs, help: "register tile rows"),
+            Parameter("nr", nrs, help: "register tile columns"),
+            Parameter("mc", mcs, help: "rows of A per packed block (L2)"),
+            Parameter("kc", kcs, help: "reduction depth per packed block (L1)"),
+            Parameter("nc", ncs, help: "columns of B per packed block (L3)"),
+            Parameter("threads", Array(1...max(1, machine.cores)), help: "threads used"),
+            Parameter("split", [0, 1], help: "loop the threads divide: 0 = N (jc), 1 = M (ic)"),
+            Parameter("sn", skinny ? with([32, 64, 128, 256, 512], "sn") : with([], "sn"), help: "skinny: output columns per task"),
+            Parameter("su", skinny ? MatmulParams.skinnyUnrolls : with([], "su"), help: "skinny: weight rows / vectors per step"),
+            Parameter("sr", skinny ? MatmulParams.skinnyRowGroups : with([], "sr"), help: "skinny: rows of A per register group"),
+        ]
+        let l1 = machine.l1dBytes, l2 = machine.l2Bytes, cores = machine.cores, maxLanes = machine.maxSIMDLanes
+        let constraints = [
+            Constraint("(lanes, mr, nr) is a registered micro-kernel") { p in
+                MicroKernelRegistry.kernel(lanes: p["lanes"] ?? 0, mr: p["mr"] ?? 0, nr: p["nr"] ?? 0) != nil },
+            Constraint("mc is a multiple of mr") { p in (p["mc"] ?? 0) % max(1, p["mr"] ?? 1) == 0 },
+            Constraint("nc is a multiple of nr") { p in (p["nc"] ?? 0) % max(1, p["nr"] ?? 1) == 0 },
+            Constraint("kc·nr·4 bytes fit in 3/4 of L1 (\(l1) B)") { p in
+                (p["kc"] ?? 0) * (p["nr"] ?? 0) * 4 <= l1 * 3 / 4 },
+            Constraint("mc·kc·4 bytes fit in L2 (\(l2) B)") { p in (p["mc"] ?? 0) * (p["kc"] ?? 0) * 4 <= l2 },
+            Constraint("threads ≤ cores (\(cores))") { p in (p["threads"] ?? 1) <= cores },
+            Constraint("lanes ≤ maxSIMDLanes (\(maxLanes))") { p in (p["lanes"] ?? 0) <= maxLanes },
+            Constraint("sr·su ≤ 16 accumulators") { p in (p["sr"] ?? 1) * (p["su"] ?? 1) <= 16 },
+        ]
+        return SearchSpace(kernel: family, parameters: parameters, constraints: constraints)
+    }
+
+    /// The BLIS analytical model (Low et al., TOMS 2016; LLVM Polly's MatmulOptimizer) for this shape:
+    /// - tile: the registered kernel of the widest SIMD width whose MR·NR ≥ 2·lanes·L_fma·N_fma (twice the
+    ///   minimum that hides FMA latency: a 8×32 zmm tile on Zen 5), preferring 2-vector-wide tiles;
+    /// - KC = C_Ar·S_L1 / (MR·W_L1·4) with C_Ar = ⌊(W_L1 − 1)/(1 + NR/MR)⌋ ways of L1 for the A micro-panel;
+    /// - MC = ⌊(W_L2 − 2)/C_Ac⌋ rounded down to MR, C_Ac = KC·4·W_L2/S_L2 (two L2 ways left for streams);
+    /// - NC = 256·NR (Polly), capped at N rounded up to NR;
+    /// - threads = cores, splitting whichever of M and N has more register tiles;
+    /// - skinny path for M ≤ 16 with sr = largest group ≤ M, su the widest keeping sr·su ≤ 16.
+    public static func analyticalDefault(m: Int, n: Int, k: Int, on machine: MachineTraits) -> ParameterSet {
+        let lanes = [16, 8, 4].first { $0 <= machine.maxSIMDLanes && !MicroKernelRegistry.available(maxLanes: $0).isEmpty } ?? 4
+        let minTile = lanes * max(1, machine.fmaLatency) * max(1, machine.fmaPipes)
+        let candidates = MicroKernelRegistry.all.filter { $0.lanes == lanes }
+        let tile = candidates.filter { $0.nr == 2 * lanes && $0.mr * $0.nr >= 2 * minTile }.min { $0.mr < $1.mr }
+            ?? candidates.filter { $0.mr * $0.nr >= minTile }.min { $0.mr * $0.nr < $1.mr * $1.nr }
+            ?? candidates.first ?? MicroKernelRegistry.all[0]
+        let mr = tile.mr, nr = tile.nr
+        let elem = 4
+        let w1 = max(2, machine.l1dWays), s1 = max(4096, machine.l1dBytes)
+        let car = max(1, (w1 - 1) * mr / (mr + nr))
+        var kc = car * s1 / (mr * w1 * elem)
+        kc = max(16, min(kc, k))
+        let w2 = max(4, machine.l2Ways), s2 = max(65536, machine.l2Bytes)
+        var mc = (w2 - 2) * s2 / (kc * elem * w2)
+        mc = max(mr, mc / mr * mr)
+        mc = min(mc, (m + mr - 1) / mr * mr)
+        let nc = min(256 * nr, (n + nr - 1) / nr * nr)
+        let split = (n + nr - 1) / nr >= (m + mr - 1) / mr ? 0 : 1
+        let skinny = m <= skinnyMaxRows
+        let sr = MatmulParams.skinnyRowGroups.last { $0 <= m } ?? 1
+        let su = MatmulParams.skinnyUnrolls.last { sr * $0 <= 16 } ?? 1
+        // Enough tasks per thread (8) to balance a shared machine, at least one cache line of outputs.
+        let cores = max(1, machine.cores)
+        var sn = 16
+        while sn < 512 && sn * 2 * cores * 8 <= n { sn *= 2 }
+        return ParameterSet(["path": skinny ? 1 : 0, "lanes": lanes, "mr": mr, "nr": nr, "mc": mc, "kc": kc,
+                             "nc": nc, "threads": cores, "split": split, "sn": sn, "su": su, "sr": sr])
+    }
+}

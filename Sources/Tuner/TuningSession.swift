@@ -233,7 +233,7 @@ public final class TuningSession {
 
     static func f(_ x: Double) -> String { "\((x * 10).rounded() / 10)" }
 
-    static func timestamp() -> String {
+    public static func timestamp() -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f.string(from: Date())

@@ -32,7 +32,7 @@ public struct StrategyComparison: Codable, Sendable, Equatable {
     public var fractionOfSpace: Double { spaceSize > 0 ? Double(strategyPoints) / Double(spaceSize) : 0 }
 
     /// Runs both sweeps on `target` (no journal) and the head-to-head of their winners.
-    public static func run(_ target: TuneTarget, strategy: String, options: [String], policy: MeasurementPolicy,
+    public static func run(_ target: TuneTarget, strategy: String, options: [String], policy: TimingPolicy,
                            machine: MachineContext, calibration: CalibrationMonitor?,
                            observers: [any TuneObserver] = [],
                            makeKernel: @escaping TuningSession.KernelFactory) throws -> StrategyComparison {

@@ -8,7 +8,7 @@ public struct TuneSettings: Sendable {
     public var maxEvaluations: Int?
     /// Search-time cap per target in seconds, excluding noise pauses and the head-to-head (nil: none).
     public var secondsPerTarget: Double?
-    public var policy = MeasurementPolicy()
+    public var policy = TimingPolicy()
     /// Journal path (nil: no journal).
     public var journalPath: String?
     /// Continue the journal at `journalPath` instead of starting a new one.

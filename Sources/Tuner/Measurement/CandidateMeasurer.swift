@@ -2,16 +2,16 @@ import Configs
 import Kernels
 import Measure
 
-/// Verifies one candidate against the reference, then times it under a `MeasurementPolicy`.
+/// Verifies one candidate against the reference, then times it under a `TimingPolicy`.
 ///
 /// Order matters: a candidate that gives a wrong answer is never timed (and so can never win); a run
 /// slower than the limit relative to the best so far stops the candidate as `timeout`. A compute loop
 /// cannot be pre-empted in-process, so the limit is checked after each run: a candidate costs at most
 /// one over-long run (warmup) before it is abandoned.
 public struct CandidateMeasurer: Sendable {
-    public var policy: MeasurementPolicy
+    public var policy: TimingPolicy
 
-    public init(policy: MeasurementPolicy = MeasurementPolicy()) { self.policy = policy }
+    public init(policy: TimingPolicy = TimingPolicy()) { self.policy = policy }
 
     /// Measures `proposal` on `kernel`. `bestSeconds` is the fastest median run time seen so far for this
     /// shape (nil: no limit yet). Never throws: every failure is a typed outcome.

@@ -4,7 +4,7 @@
 /// Practice from the anchors: Kernel Tuner times 7 iterations by default; TVM raises the inner count
 /// until a repeat lasts a minimum time; Triton reports the median with p20/p80; OpenTuner stops a
 /// candidate at a multiple of the best time so far.
-public struct MeasurementPolicy: Sendable, Equatable, Codable {
+public struct TimingPolicy: Sendable, Equatable, Codable {
     /// Untimed runs before timing (caches, page faults, thread wake-up). Verification already ran once.
     public var warmupRuns: Int = 1
     /// Each sample averages enough back-to-back runs to last at least this long (timer resolution,

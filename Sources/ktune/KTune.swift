@@ -11,6 +11,7 @@ struct KTune: AsyncParsableCommand {
         subcommands: [
             // One line per subcommand; each lives in its own file.
             ProbeCommand.self,
+            BenchCommand.self,
             TuneCommand.self,
         ]
     )

@@ -40,7 +40,8 @@ public enum Matmul {
 
     /// The checks `run` performs, callable on their own (the tuner uses them to reject a candidate).
     public static func validate(m: Int, n: Int, k: Int, lda: Int, ldb: Int, bLayout: MatrixLayout, ldc: Int,
-                                params: MatmulParams, pool: WorkerPool) throws(KernelError) {
+                                params: MatmulParams, pool: WorkerPool,
+                                maxLanes: Int = HostCPU.maxSIMDLanes) throws(KernelError) {
         var bad: [String] = []
         if m < 1 || n < 1 || k < 1 { bad.append("M, N and K must be at least 1 (got \(m)x\(n)x\(k))") }
         if lda < k { bad.append("lda=\(lda) is smaller than K=\(k)") }
@@ -48,8 +49,8 @@ public enum Matmul {
         if ldb < minLdb { bad.append("ldb=\(ldb) is smaller than \(bLayout == .kn ? "N" : "K")=\(minLdb) for layout \(bLayout)") }
         if ldc < n { bad.append("ldc=\(ldc) is smaller than N=\(n)") }
         if !bad.isEmpty { throw .invalidShape(kernel: family, reason: bad.joined(separator: "; ")) }
-        if params.lanes > HostCPU.maxSIMDLanes {
-            throw .unsupported(kernel: family, reason: "lanes=\(params.lanes) but this CPU executes at most \(HostCPU.maxSIMDLanes) Float lanes")
+        if params.lanes > maxLanes {
+            throw .unsupported(kernel: family, reason: "lanes=\(params.lanes) but this CPU executes at most \(maxLanes) Float lanes")
         }
         if params.threads > pool.threadCount {
             throw .invalidParameters(kernel: family, params: params.description,

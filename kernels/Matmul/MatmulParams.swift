@@ -39,7 +39,7 @@ public struct MatmulParams: Hashable, Sendable, CustomStringConvertible {
         if mr < 1 || nr < 1 || mc < 1 || kc < 1 || nc < 1 { v.append("mr, nr, mc, kc, nc must be positive") }
         if mr >= 1, mc % mr != 0 { v.append("mc is a multiple of mr") }
         if nr >= 1, nc % nr != 0 { v.append("nc is a multiple of nr") }
-        if MicroKernelRegistry.kernel(lanes: lanes, mr: mr, nr: nr) == nil {
+        if path == 0, MicroKernelRegistry.kernel(lanes: lanes, mr: mr, nr: nr) == nil {
             v.append("no registered micro-kernel for lanes=\(lanes) mr=\(mr) nr=\(nr); registered: "
                      + MicroKernelRegistry.all.map(\.id).joined(separator: ", "))
         }

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Kernels
+import Measure
+import Report
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// `ktune bench FAMILY --shape ...`: times one kernel family at one shape (median/min/max after warmup,
+/// GFLOP/s and GB/s), verified against its reference first; matmul also runs OpenBLAS's `cblas_sgemm` on
+/// the same operands, interleaved, and reports the ratio.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark one kernel at one shape (verified first; matmul side by side with OpenBLAS).",
+        discussion: "Families: " + KernelRegistry.all.map { "\($0.name) (--shape \($0.shapeGrammar))" }.joined(separator: "; "))
+
+    @Argument(help: "Kernel family: \(KernelRegistry.families.joined(separator: ", ")).")
+    var family: String
+
+    @Option(help: "Shape key of the family, e.g. 1024x1024x1024 for matmul (M×N×K).")
+    var shape: String
+
+    @Option(help: "matmul only: B layout, kn ([K×N], BLAS) or nk ([N×K] weight, the default).")
+    var layout: String?
+
+    @Option(help: "Threads (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Parameters overriding the analytical default, e.g. mr=8,nr=32,kc=256.")
+    var params: String?
+
+    @Option(help: "Maximum measured repeats (at least 5 unless fewer are given).")
+    var repeats: Int = 30
+
+    @Option(help: "Warm-up runs before measuring.")
+    var warmup: Int = 2
+
+    @Option(help: "Stop sampling after this many seconds.")
+    var maxSeconds: Double = 20
+
+    @Flag(help: "Skip the OpenBLAS baseline.")
+    var noBaseline = false
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func run() throws {
+        let traits = MachineTraits.host()
+        let threadCount = threads ?? traits.cores
+        guard threadCount >= 1 else { throw ValidationError("--threads must be at least 1, got \(threadCount)") }
+        var key = shape
+        if let layout {
+            guard family == Matmul.family else { throw ValidationError("--layout applies to matmul only") }
+            guard MatrixLayout(rawValue: layout) != nil else { throw ValidationError("--layout must be kn or nk, got '\(layout)'") }
+            if layout == "kn" { key += "/kn" }
+        }
+        let pool = WorkerPool(threads: threadCount)
+        let instance = try KernelRegistry.instance(family: family, shape: key, pool: pool, seed: 1)
+        var chosen = instance.analyticalDefault(on: traits)
+        if chosen["threads"] != nil { chosen["threads"] = threadCount }
+        if let params {
+            for (name, value) in try ParameterSet(parsing: params).values { chosen[name] = value }
+        }
+        let settled = chosen
+        let check = try instance.verify(settled)
+        guard check.passed else {
+            throw ValidationError("\(family) \(instance.shapeKey) with \(chosen) is WRONG: max error \(check.maxError) > bound \(check.bound)")
+        }
+
+        var bodies: [() throws -> Void] = [{ try instance.run(settled) }]
+        var baselineName: String? = nil
+        var baselineNote: String? = nil
+        if family == Matmul.family, !noBaseline, let mm = instance as? MatmulInstance {
+            switch OpenBLASBaseline.load(threads: threadCount) {
+            case .success(let blas):
+                baselineName = blas.name
+                bodies.append {
+                    blas.sgemm(m: mm.m, n: mm.n, k: mm.k, a: mm.a, lda: mm.lda, b: mm.b, ldb: mm.ldb,
+                               transposedB: mm.layout == .nk, c: mm.c, ldc: mm.ldc)
+                }
+            case .failure(let e):
+                baselineNote = e.description
+            }
+        }
+        let policy = MeasurementPolicy(warmup: warmup, minRepeats: min(5, repeats), maxRepeats: repeats,
+                                       maxSeconds: maxSeconds)
+        let results = try Harness.interleaved(bodies, policy: policy)
+        let ours = results[0].seconds
+        let gflops = ours.map { instance.flops / $0 * 1e-9 }
+        let gbps = instance.bytes / ours.median * 1e-9
+        var baseline: BenchReport.Baseline? = nil
+        if let baselineName, results.count > 1 {
+            let g = results[1].seconds.map { instance.flops / $0 * 1e-9 }
+            baseline = .init(name: baselineName, gflops: g.median, gflopsMin: g.min, gflopsMax: g.max)
+        }
+        let report = BenchReport(
+            kernel: family, shape: instance.shapeKey, threads: threadCount, params: chosen,
+            gflops: .init(median: gflops.median, min: gflops.min, max: gflops.max), gbps: gbps,
+            seconds: ours, samples: ours.count, verification: check, baseline: baseline,
+            ratio: baseline.map { gflops.median / $0.gflops }, note: baselineNote)
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
+        } else {
+            print(report.table())
+        }
+    }
+}
+
+/// The machine-readable result of one `ktune bench` run.
+struct BenchReport: Codable {
+    struct Range3: Codable { var median: Double; var min: Double; var max: Double }
+    struct Baseline: Codable { var name: String; var gflops: Double; var gflopsMin: Double; var gflopsMax: Double }
+    var kernel: String
+    var shape: String
+    var threads: Int
+    var params: ParameterSet
+    var gflops: Range3
+    var gbps: Double
+    var seconds: Summary
+    var samples: Int
+    var verification: Verification
+    var baseline: Baseline?
+    /// Our median GFLOP/s over the baseline's (measured interleaved).
+    var ratio: Double?
+    var note: String?
+
+    func table() -> String {
+        func f(_ x: Double, _ d: Int = 1) -> String { String(format: "%.\(d)f", x) }
+        var t = TextTable(header: ["kernel", "shape", "threads", "GFLOP/s median (min–max)", "GB/s", "ms median"])
+        t.append([kernel, shape, "\(threads)", "\(f(gflops.median)) (\(f(gflops.min))–\(f(gflops.max)))", f(gbps),
+                  f(seconds.median * 1e3, 3)])
+        if let baseline {
+            t.append([baseline.name.split(separator: " ").prefix(2).joined(separator: " "), shape, "\(threads)",
+                      "\(f(baseline.gflops)) (\(f(baseline.gflopsMin))–\(f(baseline.gflopsMax)))", "", ""])
+        }
+        var out = t.render()
+        out += "\nparams: \(params)\nverified: max error \(verification.maxError) ≤ \(verification.bound)"
+        if let ratio { out += "\nratio vs baseline: \(f(ratio, 3))×" }
+        if let note { out += "\n\(note)" }
+        return out
+    }
+}

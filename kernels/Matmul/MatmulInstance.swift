@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A matmul benchmark instance (`TunableKernel`): one M×N×K shape and B layout with operands allocated
+/// (page-aligned, leading dimensions = the natural ones) and filled with deterministic values in [−1, 1).
+///
+/// Shape key grammar: `MxNxK` for the inference layout (`.nk`, B is an [N×K] weight) — the key Models'
+/// `KernelWorkload` produces — and `MxNxK/kn` for BLAS layout. Verification compares with
+/// `Matmul.reference`: all outputs when M·N·K ≤ 2²⁷, otherwise 4,096 sampled outputs (every sampled
+/// element is exact, so the check stays O(K) per sample); bound 8·K·2⁻²⁴ + 10⁻⁶ relative to |ref| + 1.
+public final class MatmulInstance: TunableKernel, @unchecked Sendable {
+    public static var family: String { Matmul.family }
+
+    public let m: Int, n: Int, k: Int
+    public let layout: MatrixLayout
+    public let pool: WorkerPool
+    public let a: UnsafeMutablePointer<Float>
+    public let b: UnsafeMutablePointer<Float>
+    public let c: UnsafeMutablePointer<Float>
+    public var lda: Int { k }
+    public var ldb: Int { layout == .kn ? n : k }
+    public var ldc: Int { n }
+
+    /// Builds an instance; throws `invalidShape` for non-positive sizes or a product beyond 2³¹ elements.
+    public init(m: Int, n: Int, k: Int, layout: MatrixLayout, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
+        guard m > 0, n > 0, k > 0 else {
+            throw .invalidShape(kernel: Matmul.family, reason: "M, N, K must be positive, got \(m)x\(n)x\(k)")
+        }
+        guard m.multipliedReportingOverflow(by: k).partialValue <= 1 << 31, n.multipliedReportingOverflow(by: k).partialValue <= 1 << 31,
+              m.multipliedReportingOverflow(by: n).partialValue <= 1 << 31 else {
+            throw .invalidShape(kernel: Matmul.family, reason: "\(m)x\(n)x\(k) has an operand over 2^31 elements")
+        }
+        self.m = m; self.n = n; self.k = k; self.layout = layout; self.pool = pool
+        a = Self.allocate(m * k); b = Self.allocate(k * n); c = Self.allocate(m * n)
+        var state = seed
+        for i in 0..<(m * k) { a[i] = Self.nextValue(&state) }
+        for i in 0..<(k * n) { b[i] = Self.nextValue(&state) }
+        c.initialize(repeating: 0, count: m * n)
+    }
+
+    deinit { free(a); free(b); free(c) }
+
+    /// Parses `MxNxK` or `MxNxK/kn` (also `/nk`).
+    public convenience init(shapeKey: String, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
+        let parts = shapeKey.split(separator: "/")
+        var layout = MatrixLayout.nk
+        if parts.count == 2 {
+            guard let l = MatrixLayout(rawValue: String(parts[1])) else {
+                throw .invalidShape(kernel: Matmul.family, reason: "layout '\(parts[1])' in '\(shapeKey)' is not kn or nk")
+            }
+            layout = l
+        }
+        let dims = (parts.first ?? "").split(separator: "x").map { Int($0) }
+        guard parts.count <= 2, dims.count == 3, let m = dims[0], let n = dims[1], let k = dims[2] else {
+            throw .invalidShape(kernel: Matmul.family, reason: "shape '\(shapeKey)' is not MxNxK[/kn|/nk] (e.g. 1x576x576)")
+        }
+        try self.init(m: m, n: n, k: k, layout: layout, pool: pool, seed: seed)
+    }
+
+    public var shapeKey: String { "\(m)x\(n)x\(k)" + (layout == .kn ? "/kn" : "") }
+    public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+    public var bytes: Double { 4 * (Double(m) * Double(k) + Double(k) * Double(n) + Double(m) * Double(n)) }
+
+    public func searchSpace(on machine: MachineTraits) -> SearchSpace {
+        Matmul.searchSpace(m: m, n: n, k: k, on: machine)
+    }
+
+    public func analyticalDefault(on machine: MachineTraits) -> ParameterSet {
+        Matmul.analyticalDefault(m: m, n: n, k: k, on: machine)
+    }
+
+    public func run(_ params: ParameterSet) throws(KernelError) {
+        let p = try MatmulParams(params)
+        try Matmul.run(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, bLayout: layout, c: c, ldc: ldc,
+                       accumulate: false, params: p, pool: pool)
+    }
+
+    public func verify(_ params: ParameterSet) throws(KernelError) -> Verification {
+        c.update(repeating: .nan, count: m * n)   // stale results must not pass
+        try run(params)
+        let bound = 8 * Double(k) * 0x1p-24 + 1e-6
+        var worst = 0.0
+        func check(_ i: Int, _ j: Int) {
+            var s = 0.0
+            for p in 0..<k {
+                let bv = layout == .kn ? b[p * ldb + j] : b[j * ldb + p]
+                s += Double(a[i * lda + p]) * Double(bv)
+            }
+            let ref = Double(Float(s)), got = Double(c[i * ldc + j])
+            let e = got.isFinite ? abs(got - ref) / (abs(ref) + 1) : .infinity
+            worst = max(worst, e)
+        }
+        if Double(m) * Double(n) * Double(k) <= Double(1 << 27) {
+            for i in 0..<m { for j in 0..<n { check(i, j) } }
+        } else {
+            var state: UInt64 = 0x5eed
+            check(0, 0); check(m - 1, n - 1); check(0, n - 1); check(m - 1, 0)
+            for _ in 0..<4096 {
+                let r = Self.nextBits(&state)
+                check(Int(r % UInt64(m)), Int((r >> 32) % UInt64(n)))
+            }
+        }
+        return Verification(maxError: worst, bound: bound)
+    }
+
+    static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        var p: UnsafeMutableRawPointer? = nil
+        guard posix_memalign(&p, 4096, max(4096, count * 4)) == 0, let p else {
+            fatalError("MatmulInstance: cannot allocate \(count) floats")
+        }
+        return p.bindMemory(to: Float.self, capacity: count)
+    }
+
+    static func nextBits(_ state: inout UInt64) -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    static func nextValue(_ state: inout UInt64) -> Float {
+        Float(nextBits(&state) >> 40) / Float(1 << 24) * 2 - 1
+    }
+}

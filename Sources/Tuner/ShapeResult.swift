@@ -27,6 +27,8 @@ public struct ShapeResult: Codable, Sendable, Equatable {
     public var outcomes: [String: Int]
     /// Wall seconds spent on this target (search + head-to-head), excluding noise pauses.
     public var seconds: Double
+    /// Of which searching (measurements, including the recorded time of ones replayed from a journal).
+    public var searchSeconds: Double = 0
     /// Why there is no entry, when tuning this target could not produce one.
     public var problem: String?
 

@@ -46,9 +46,21 @@ public final class TuningSession {
                                 table: StrategyRegistry.strategy(named: settings.strategy).options,
                                 items: settings.strategyOptions)
         var prepared: [Prepared?] = []
-        for t in targets {
+        var unavailable: [Int: String] = [:]
+        for (i, t) in targets.enumerated() {
             let k: any TunableKernel
-            do { k = try makeKernel(t) } catch { throw TunerError.kernel("\(t.kernel) \(t.shape): \(error)") }
+            do {
+                k = try makeKernel(t)
+            } catch let e as KernelError {
+                // A family this build does not have is skipped (and reported); a bad shape stops the run.
+                guard case .unknownKernel = e else { throw TunerError.kernel("\(t.kernel) \(t.shape): \(e)") }
+                unavailable[i] = "not tuned: \(e)"
+                note("\(t): \(e); skipped")
+                prepared.append(nil)
+                continue
+            } catch {
+                throw TunerError.kernel("\(t.kernel) \(t.shape): \(error)")
+            }
             prepared.append(Prepared(kernel: k, space: k.searchSpace(on: machine.traits),
                                      seed: k.analyticalDefault(on: machine.traits)))
         }
@@ -71,9 +83,25 @@ public final class TuningSession {
         }
         for o in observers { o.sessionStarted(targets: targets) }
         var results: [ShapeResult] = []
+        var spent = 0.0
+        var left = prepared.compactMap { $0 }.count
         for (i, t) in targets.enumerated() {
-            guard let p = prepared[i] else { continue }
-            let r = try tune(t, index: i, prepared: p, recorded: &recorded, journal: journal)
+            guard let p = prepared[i] else {
+                let r = ShapeResult(target: t, spaceSize: 0, defaultParams: ParameterSet(), chosenParams: ParameterSet(),
+                                    keptDefault: true, evaluations: 0, pointsMeasured: 0, replayed: 0, outcomes: [:],
+                                    seconds: 0, problem: unavailable[i])
+                for o in observers { o.shapeFinished(r, index: i) }
+                results.append(r)
+                continue
+            }
+            var seconds = settings.secondsPerTarget
+            if let total = settings.totalSeconds {
+                let share = max(0, total - spent) / Double(max(1, left))
+                seconds = min(seconds ?? share, share)
+            }
+            let r = try tune(t, index: i, prepared: p, seconds: seconds, recorded: &recorded, journal: journal)
+            spent += r.searchSeconds
+            left -= 1
             prepared[i] = nil  // release the operands
             for o in observers { o.shapeFinished(r, index: i) }
             results.append(r)
@@ -81,7 +109,7 @@ public final class TuningSession {
         return results
     }
 
-    private func tune(_ target: TuneTarget, index: Int, prepared p: Prepared,
+    private func tune(_ target: TuneTarget, index: Int, prepared p: Prepared, seconds budgetSeconds: Double?,
                       recorded: inout [JournalEntry.Key: CandidateResult], journal: JournalFile?) throws -> ShapeResult {
         let start = MonotonicClock.nanoseconds()
         let pausedAtStart = calibration?.pausedSeconds ?? 0
@@ -105,13 +133,16 @@ public final class TuningSession {
         var bestGflops: Double?
         var replayedSeconds = 0.0
         var seen = Set<ParameterSet>()
+        var scores: [ParameterSet: Double] = [:]
+        func searchSeconds() -> Double {
+            let paused = (calibration?.pausedSeconds ?? 0) - pausedAtStart
+            return Double(MonotonicClock.nanoseconds() &- start) * 1e-9 - paused + replayedSeconds
+        }
         func fraction() -> Double {
             var f = 0.0
             if let m = settings.maxEvaluations, m > 0 { f = Double(result.evaluations) / Double(m) }
-            if let s = settings.secondsPerTarget, s > 0 {
-                let paused = (calibration?.pausedSeconds ?? 0) - pausedAtStart
-                let spent = Double(MonotonicClock.nanoseconds() &- start) * 1e-9 - paused + replayedSeconds
-                f = max(f, spent / s)
+            if let s = budgetSeconds {
+                f = s > 0 ? max(f, searchSeconds() / s) : 1
             }
             return min(f, 1)
         }
@@ -139,13 +170,21 @@ public final class TuningSession {
             seen.insert(proposal.params)
             result.outcomes[measured.outcome.rawValue, default: 0] += 1
             if measured.outcome == .ok, let s = measured.medianSeconds, s < (bestSeconds ?? .infinity) { bestSeconds = s }
-            if let g = measured.observation.score, g > (bestGflops ?? -.infinity) { bestGflops = g }
+            if let g = measured.observation.score {
+                if g > (bestGflops ?? -.infinity) { bestGflops = g }
+                if g > (scores[proposal.params] ?? -.infinity) { scores[proposal.params] = g }
+            }
             let state = ShapeProgress(evaluations: result.evaluations, fraction: fraction(), bestGflops: bestGflops)
             for o in observers { o.candidateFinished(target, result: measured, replayed: replayed, progress: state) }
         }
         result.pointsMeasured = seen.count
+        result.searchSeconds = searchSeconds()
         result.strategyPick = strategy.incumbent
-        confirm(&result, prepared: p)
+        // Runners-up by their best measurement join the final interleaved comparison, so one lucky or
+        // unlucky sequential sample does not decide alone.
+        let runnersUp = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.description < $1.key.description }
+            .map(\.key).filter { $0 != result.strategyPick }.prefix(max(0, settings.contenders - 1))
+        confirm(&result, prepared: p, runnersUp: Array(runnersUp))
         return finish()
     }
 
@@ -167,53 +206,50 @@ public final class TuningSession {
         return r
     }
 
-    /// Head to head, interleaved: the pick against the default. The pick is emitted only if it is at
-    /// least as fast; otherwise the default is kept and the output says so.
-    private func confirm(_ result: inout ShapeResult, prepared p: Prepared) {
+    /// Head to head, interleaved: the pick and runners-up against the default. The fastest by median is
+    /// emitted if it is not the default and at least as fast as it; otherwise the default is kept and the
+    /// output says so.
+    private func confirm(_ result: inout ShapeResult, prepared p: Prepared, runnersUp: [ParameterSet]) {
         let seed = p.seed
         let rounds = settings.policy.headToHeadRounds, minSample = settings.policy.minSampleSeconds
         let seedCheck = Self.verify(p.kernel, seed)
-        guard let pick = result.strategyPick else {
-            // Nothing measured ok: emit the default if it at least works.
-            if seedCheck == nil, let s = try? HeadToHead.compare(p.kernel, seed, seed, rounds: rounds, minSampleSeconds: minSample) {
-                result.defaultGflops = Self.measurement(s.b)
-                result.chosenGflops = Self.measurement(s.b)
-                note("\(result.target): no candidate measured ok; keeping the analytical default")
-            } else {
-                result.problem = "no candidate measured ok and the default \(seedCheck ?? "failed")"
-            }
-            return
+        var contenders: [ParameterSet] = []
+        for c in [result.strategyPick].compactMap({ $0 }) + runnersUp where c != seed && !contenders.contains(c) {
+            contenders.append(c)
         }
-        guard seedCheck == nil else {
-            // The default itself is unusable: the verified pick stands alone.
-            guard let s = try? HeadToHead.compare(p.kernel, pick, pick, rounds: rounds, minSampleSeconds: minSample) else {
-                result.problem = "the pick failed when re-measured"
+        if seedCheck != nil {
+            guard !contenders.isEmpty else {
+                result.problem = "no candidate measured ok and the default \(seedCheck ?? "failed")"
                 return
             }
-            result.chosenParams = pick
-            result.chosenGflops = Self.measurement(s.a)
-            result.keptDefault = false
-            note("\(result.target): the analytical default \(seed) \(seedCheck ?? ""); emitting the pick without a baseline")
-            return
+            note("\(result.target): the analytical default \(seed) \(seedCheck ?? ""); emitting the best candidate without a baseline")
+        } else {
+            contenders.insert(seed, at: 0)
         }
+        let summaries: [Summary]
         do {
             _ = calibration?.check(note: note)
-            let h = try HeadToHead.compare(p.kernel, pick, seed, rounds: rounds, minSampleSeconds: minSample)
-            result.defaultGflops = Self.measurement(h.b)
-            if pick != seed, h.a.median >= h.b.median {
-                result.chosenParams = pick
-                result.chosenGflops = Self.measurement(h.a)
-                result.keptDefault = false
-            } else {
-                result.chosenParams = seed
-                result.chosenGflops = Self.measurement(h.b)
-                result.keptDefault = true
-                if pick != seed {
-                    note("\(result.target): pick \(pick) ran \(Self.f(h.a.median)) vs default \(Self.f(h.b.median)) GFLOP/s head to head; keeping the default")
-                }
-            }
+            summaries = try HeadToHead.compare(p.kernel, contenders, rounds: rounds, minSampleSeconds: minSample)
         } catch {
             result.problem = "head-to-head failed: \(error)"
+            return
+        }
+        let best = summaries.indices.max { summaries[$0].median < summaries[$1].median } ?? 0
+        result.chosenParams = contenders[best]
+        result.chosenGflops = Self.measurement(summaries[best])
+        if seedCheck == nil {
+            result.defaultGflops = Self.measurement(summaries[0])
+            result.keptDefault = best == 0
+            if best == 0, let pick = result.strategyPick, pick != seed, let i = contenders.firstIndex(of: pick) {
+                note("\(result.target): pick \(pick) ran \(Self.f(summaries[i].median)) vs default \(Self.f(summaries[0].median)) GFLOP/s head to head; keeping the default")
+            }
+        } else {
+            // Recorded as 0 GFLOP/s: the default gives no usable answer at all.
+            result.defaultGflops = TunedConfig.Measurement(median: 0, min: 0, max: 0)
+            result.keptDefault = false
+        }
+        if result.strategyPick == nil && seedCheck == nil {
+            note("\(result.target): no candidate measured ok; keeping the analytical default")
         }
     }
 

@@ -57,9 +57,9 @@ struct TuneCommand: ParsableCommand {
     @Flag(help: "Print the strategies and their options, then exit.")
     var listStrategies = false
 
-    @Option(help: ArgumentHelp("Search seconds for the whole run, split evenly across shapes (verification and head-to-head come on top).",
+    @Option(help: ArgumentHelp("Search seconds for the whole run, shared across shapes (each gets an equal share of what is left; head-to-head checks and noise pauses come on top).",
                                valueName: "seconds"))
-    var budget: Double = 120
+    var budget: Double = 100
 
     @Option(help: ArgumentHelp("Measurement cap per shape.", valueName: "n"))
     var maxEvals: Int?
@@ -84,6 +84,10 @@ struct TuneCommand: ParsableCommand {
 
     @Flag(help: "Run exhaustive search and the chosen strategy on matmul shapes and compare their winners head to head (no config written).")
     var compareStrategies = false
+
+    @Option(help: ArgumentHelp("Profiles directory (holding models/); default: $KTUNE_PROFILES or ./profiles found upward.",
+                               valueName: "dir"))
+    var profiles: String?
 
     @Option(help: "Seed for the operands' random contents.")
     var seed: UInt64 = 42
@@ -129,7 +133,7 @@ struct TuneCommand: ParsableCommand {
         settings.strategy = strategy
         settings.strategyOptions = strategyOptions
         settings.maxEvaluations = maxEvals
-        settings.secondsPerTarget = budget / Double(max(1, targets.count))
+        settings.totalSeconds = budget
         settings.journalPath = journalPath
         settings.resume = resume
         if !json {
@@ -142,7 +146,7 @@ struct TuneCommand: ParsableCommand {
         ui.finish()
         let notes = try TunedConfigOutput.write(results, machine: machine, to: outPath, createdAt: TuningSession.timestamp())
         for n in notes { ui.note(n) }
-        let noise = calibration.map { ($0.episodes, $0.pausedSeconds) } ?? (0, 0)
+        let noise = calibration.map { ($0.episodes, $0.pausedSeconds, $0.checks) } ?? (0, 0, 0)
         if json {
             let report = TuneReport(machine: machine.summary, out: outPath, journal: journalPath, strategy: strategy,
                                     results: results, noiseEpisodes: noise.0, noisePauseSeconds: noise.1)
@@ -154,7 +158,7 @@ struct TuneCommand: ParsableCommand {
         }
         print(Self.table(results).render())
         if noise.0 > 0 {
-            print("noise: \(noise.0) disturbed episode(s), \(Int(noise.1.rounded())) s paused; affected measurements are marked in the journal")
+            print("noise: the calibration kernel was below \(Int(CalibrationMonitor.Policy().dropThreshold * 100))% of its best at \(noise.0) of \(noise.2) checks; \(Int(noise.1.rounded())) s paused; measurements still disturbed after a pause are marked noisy in the journal")
         }
         print("tuned config: \(outPath)")
         print("journal:      \(journalPath)")
@@ -166,14 +170,14 @@ struct TuneCommand: ParsableCommand {
             return shapes.map { TuneTarget(kernel: kernel, shape: $0) }
         }
         if model.hasSuffix(".gguf") || FileManager.default.fileExists(atPath: model) {
-            throw ValidationError("--model \(model): reading a GGUF file's architecture is not available in this build; pass a profile id (\(Self.modelIDs()))")
+            throw ValidationError("--model \(model): reading a GGUF file's architecture is not available in this build; pass a profile id (\(Self.modelIDs(profiles)))")
         }
-        let config = try ModelCatalog().load(id: model)
+        let config = try ModelCatalog(root: profiles).load(id: model)
         return WorkloadPlanner.targets(model: config, prefillTokens: prefillTokens, decodeContext: decodeContext,
                                        decodeBatch: decodeBatch)
     }
 
-    static func modelIDs() -> String { ((try? ModelCatalog().ids()) ?? []).joined(separator: ", ") }
+    static func modelIDs(_ root: String?) -> String { ((try? ModelCatalog(root: root).ids()) ?? []).joined(separator: ", ") }
 
     /// A small fixed matmul at its analytical default: cheap (~1 ms per check) and using every core, so a
     /// neighbour taking a core shows up as a drop.

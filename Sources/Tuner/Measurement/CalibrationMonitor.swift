@@ -15,9 +15,9 @@ public final class CalibrationMonitor {
         /// Sleep between re-checks while disturbed.
         public var pauseSeconds: Double = 2
         /// Longest single wait for recovery.
-        public var maxPauseSeconds: Double = 20
+        public var maxPauseSeconds: Double = 10
         /// Total waiting allowed in one session; afterwards disturbed measurements are only marked noisy.
-        public var maxTotalPauseSeconds: Double = 60
+        public var maxTotalPauseSeconds: Double = 30
         public init() {}
     }
 
@@ -28,8 +28,10 @@ public final class CalibrationMonitor {
     /// The best calibration throughput seen (GFLOP/s): the undisturbed machine.
     public private(set) var reference: Double = 0
     public private(set) var pausedSeconds: Double = 0
-    /// Number of disturbed episodes seen.
+    /// Checks made, and how many found the machine disturbed.
+    public private(set) var checks = 0
     public private(set) var episodes = 0
+    private var budgetSpentReported = false
 
     /// `kernel` with `params` is the fixed calibration workload (verified once here).
     public init(kernel: any TunableKernel, params: ParameterSet, policy: Policy = Policy()) throws(KernelError) {
@@ -56,6 +58,7 @@ public final class CalibrationMonitor {
     /// Re-times the calibration kernel; when disturbed, pauses (within the policy's budget) until it
     /// recovers. `note` receives one line per event, for the user.
     public func check(note: (String) -> Void) -> Check {
+        checks += 1
         guard var now = try? sample() else { return Check(ratio: 1, paused: false, disturbed: false) }
         if now > reference { reference = now }
         var ratio = now / reference
@@ -63,7 +66,10 @@ public final class CalibrationMonitor {
         episodes += 1
         let budget = min(policy.maxPauseSeconds, policy.maxTotalPauseSeconds - pausedSeconds)
         guard budget > 0 else {
-            note("noise: calibration kernel at \(Self.pct(ratio)) of its best; pause budget spent, measurements marked noisy")
+            if !budgetSpentReported {
+                budgetSpentReported = true
+                note("noise: calibration kernel at \(Self.pct(ratio)) of its best and the \(Int(policy.maxTotalPauseSeconds)) s pause budget is spent; from now on disturbed measurements are only marked noisy")
+            }
             return Check(ratio: ratio, paused: false, disturbed: true)
         }
         note("noise: calibration kernel at \(Self.pct(ratio)) of its best (\(Self.f(now)) vs \(Self.f(reference)) GFLOP/s); pausing")

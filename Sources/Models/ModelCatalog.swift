@@ -25,15 +25,42 @@ public struct ModelCatalog: Sendable {
         try ModelCatalog.load(id: id, in: directory)
     }
 
-    /// Loads and validates `<directory>/<id>.json`; unknown ids list the known ones.
-    public static func load(id: String, in directory: URL) throws(ProfileError) -> ModelConfig {
-        let config = try ProfileFile.load(ModelConfig.self, id: id, kind: "model", in: directory)
-        let file = directory.appendingPathComponent(id + ".json").path
+    /// Loads and validates the model `id` from the default profiles directory (see `ProfileFile.directory`).
+    public static func load(id: String) throws(ProfileError) -> ModelConfig {
+        try ModelCatalog().load(id: id)
+    }
+
+    /// Loads and validates the model `id` from `path`: the models directory, the profiles directory or
+    /// the repository root.
+    public static func load(id: String, in path: String) throws(ProfileError) -> ModelConfig {
+        try load(id: id, in: URL(fileURLWithPath: path))
+    }
+
+    /// Loads and validates `<models>/<id>.json`, where `location` is the models directory, the profiles
+    /// directory (holding `models/`) or the repository root (holding `profiles/models/`); unknown ids list
+    /// the known ones.
+    public static func load(id: String, in location: URL) throws(ProfileError) -> ModelConfig {
+        let directory = modelsDirectory(location)
+        let name = try ProfileFile.resolve(id: id, kind: "model", in: directory)
+        let config = try ProfileFile.load(ModelConfig.self, id: name, kind: "model", in: directory)
+        let file = directory.appendingPathComponent(name + ".json").path
         try config.validate(file: file)
-        if config.id != id {
-            throw .malformed(file: file, field: "id", expected: "\"\(id)\" (the file name)")
+        if config.id != name {
+            throw .malformed(file: file, field: "id", expected: "\"\(name)\" (the file name)")
         }
         return config
+    }
+}
+
+extension ModelCatalog {
+    /// Resolves a models directory from itself, its profiles directory or the repository root.
+    static func modelsDirectory(_ location: URL) -> URL {
+        let fm = FileManager.default
+        for candidate in [location.appendingPathComponent("profiles/models"), location.appendingPathComponent("models")] {
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: candidate.path, isDirectory: &isDir), isDir.boolValue { return candidate }
+        }
+        return location
     }
 }
 

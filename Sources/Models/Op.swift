@@ -118,6 +118,10 @@ public struct GraphWorkload: Hashable, Sendable {
     /// Tokens already in each sequence's KV cache.
     public var past: Int
 
+    public init(mode: Mode, sequences: Int, newTokens: Int, past: Int) {
+        self.mode = mode; self.sequences = sequences; self.newTokens = newTokens; self.past = past
+    }
+
     /// Prefill `tokens` new tokens for each of `sequences` sequences after `past` cached ones.
     public static func prefill(sequences: Int = 1, tokens: Int, past: Int = 0) -> GraphWorkload {
         GraphWorkload(mode: .prefill, sequences: sequences, newTokens: tokens, past: past)

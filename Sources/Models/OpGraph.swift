@@ -33,6 +33,9 @@ public struct OpGraph: Sendable {
     public var totalParameters: Double { ops.reduce(0) { $0 + $1.parameters * Double($1.count) } }
     /// Parameters one token uses (top-k routed experts only), embedding and lm_head included.
     public var activeParameters: Double { ops.reduce(0) { $0 + $1.activeParameters * Double($1.count) } }
+    /// The ops layer `layer` runs, in order (model-level ops such as embedding and lm_head excluded).
+    public func ops(inLayer layer: Int) -> [Op] { ops.filter { $0.layers.contains(layer) } }
+
     /// Payload bytes of all communication ops of one forward pass, by collective.
     public func payloadBytes(_ collective: Op.Collective) -> Double {
         ops.filter { $0.collective == collective }.reduce(0) { $0 + $1.payloadBytes * Double($1.count) }

@@ -72,12 +72,20 @@ public enum ProfileFile {
         return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
     }
 
+    /// The file id in `directory` that `id` names. Ids are file names; a different letter case still
+    /// finds the file ("H800-SXM" → "h800-sxm"). An unknown id lists the known ones.
+    public static func resolve(id: String, kind: String, in directory: URL) throws(ProfileError) -> String {
+        let known = try ids(in: directory)
+        guard let match = known.first(where: { $0 == id }) ?? known.first(where: { $0.lowercased() == id.lowercased() })
+        else { throw .unknownProfile(kind: kind, id: id, known: known) }
+        return match
+    }
+
     /// Decodes `<directory>/<id>.json`; an unknown id lists the known ones (`kind` names the profile kind).
     public static func load<T: Decodable>(_ type: T.Type, id: String, kind: String,
                                           in directory: URL) throws(ProfileError) -> T {
-        let known = try ids(in: directory)
-        guard known.contains(id) else { throw .unknownProfile(kind: kind, id: id, known: known) }
-        return try decode(type, file: directory.appendingPathComponent(id + ".json"))
+        let match = try resolve(id: id, kind: kind, in: directory)
+        return try decode(type, file: directory.appendingPathComponent(match + ".json"))
     }
 
     /// Decodes one JSON file, mapping `DecodingError` to the file and the dotted field path.

@@ -13,6 +13,7 @@ struct KTune: AsyncParsableCommand {
             ProbeCommand.self,
             BenchCommand.self,
             TuneCommand.self,
+            SimulateCommand.self,
         ]
     )
 }

@@ -84,3 +84,17 @@ import Testing
         try expectMalformed("{ not json", field: "(root)")
     }
 }
+
+@Suite struct ModelCatalogLocationTests {
+    @Test func loadAcceptsTheRepositoryRootTheProfilesOrTheModelsDirectory() throws {
+        let models = ModelCatalog().directory
+        let profiles = models.deletingLastPathComponent()
+        let root = profiles.deletingLastPathComponent()
+        for location in [models, profiles, root] {
+            #expect(try ModelCatalog.load(id: "smollm2-135m", in: location).hiddenSize == 576)
+        }
+        #expect(try ModelCatalog.load(id: "smollm2-135m", in: root.path).numHiddenLayers == 30)
+        #expect(try ModelCatalog.load(id: "deepseek-moe-mini").topK == 6)
+        #expect(ProfileFile.directory(root: root.path).path == profiles.path)
+    }
+}

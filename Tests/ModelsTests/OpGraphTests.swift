@@ -67,6 +67,21 @@ import Testing
         #expect(experts.weightBytes > 0.98 * allExperts)
     }
 
+    @Test func layersListTheirOwnOps() throws {
+        let graph = OpGraph(model: try catalog.load(id: "deepseek-moe-mini"), workload: .decode(batch: 1, context: 4))
+        let dense = graph.ops(inLayer: 0).map(\.name), moe = graph.ops(inLayer: 3).map(\.name)
+        #expect(dense.contains("down_proj") && !dense.contains("experts"))
+        #expect(moe.contains("experts") && moe.contains("dispatch") && moe.contains("shared_experts.down_proj"))
+        #expect(!moe.contains("lm_head") && graph.ops(inLayer: 4).isEmpty)
+    }
+
+    @Test func mixtralHasFortySevenBillionTotalAndThirteenActive() throws {
+        let graph = OpGraph(model: try catalog.load(id: "mixtral-8x7b"), workload: .decode(batch: 1, context: 1))
+        // Mistral AI: 46.7B total, 12.9B active per token.
+        #expect(abs(graph.totalParameters / 46.7e9 - 1) < 0.01)
+        #expect(abs(graph.activeParameters / 12.9e9 - 1) < 0.02)
+    }
+
     @Test func expectedTouchedExpertsFollowsBalancedRouting() {
         #expect(OpGraph.expectedTouchedExperts(experts: 64, topK: 6, tokens: 1) == 6)
         #expect(OpGraph.expectedTouchedExperts(experts: 64, topK: 6, tokens: 0) == 0)

@@ -3,11 +3,13 @@ import Kernels
 /// The default strategy: local search from the analytical seed, then successive halving of repeat counts
 /// among the best points found.
 ///
-/// Exploration measures the neighbourhood of the best point so far at rung 0 (a quick screen): every
-/// point one or `radius` steps away along one parameter's value list, with coupled parameters repaired to
-/// the nearest valid point (so `mc % mr == 0` style constraints do not wall off moves). The centre moves
-/// when a neighbour beats it by `min-gain`; at a local optimum it tries two-parameter moves, then random
-/// restarts. Exploration stops after `explore-fraction` of the valid points or `explore-budget` of the
+/// Exploration measures neighbourhoods at rung 0 (a quick screen), best first: the centre is always the
+/// best-scoring point whose neighbourhood has not been explored yet (a beam that widens on flat, noisy
+/// landscapes instead of stopping at the first local optimum). A neighbourhood is every point one or
+/// `radius` steps away along one parameter's value list, with coupled parameters repaired to the nearest
+/// valid point (so `mc % mr == 0` style constraints do not wall off moves), then up to `pairs` random
+/// two-parameter moves. When every measured point has been a centre, random restarts add fresh points.
+/// Exploration stops after `explore-fraction` of the valid points or `explore-budget` of the
 /// budget; then the `finalists` best are re-measured with doubled repeats per rung, keeping the top half
 /// each time (successive halving, Jamieson & Talwalkar 2016), so the winner is confirmed with the most
 /// careful measurements while screening stays cheap. The BLIS analytical seed is usually near the optimum
@@ -24,10 +26,10 @@ public struct AdaptiveSearch: SearchStrategy {
                        help: "share of the time/evaluation budget spent screening before confirmation"),
         StrategyOption("radius", .int, default: "1", minimum: 1,
                        help: "steps along a parameter's value list that count as neighbours"),
-        StrategyOption("min-gain", .double, default: "0.01", minimum: 0,
-                       help: "relative gain a neighbour needs to become the new centre"),
-        StrategyOption("restarts", .int, default: "2", minimum: 0,
-                       help: "random restarts after a local optimum"),
+        StrategyOption("pairs", .int, default: "6", minimum: 0,
+                       help: "random two-parameter moves tried around each centre after its one-parameter moves"),
+        StrategyOption("restarts", .int, default: "4", minimum: 0,
+                       help: "random points added when every measured point has been a centre"),
         StrategyOption("finalists", .int, default: "4", minimum: 1,
                        help: "best screened points re-measured by successive halving"),
         StrategyOption("seed", .int, default: "1", minimum: 0, help: "random seed for restarts"),
@@ -41,7 +43,7 @@ public struct AdaptiveSearch: SearchStrategy {
     private let exploreCap: Int
     private let exploreBudget: Double
     private let radius: Int
-    private let minGain: Double
+    private let pairMoves: Int
     private let finalistCount: Int
     private var restartsLeft: Int
     private var rng: SplitMix64
@@ -50,8 +52,8 @@ public struct AdaptiveSearch: SearchStrategy {
     private var pending: [Int] = []
     /// Rung-0 score per point index (nil: measured but not ok).
     private var screened: [Int: Double?] = [:]
-    private var center: Int?
-    private var triedPairs = false
+    /// Points whose neighbourhood has been queued.
+    private var centres = Set<Int>()
     /// Survivors of the current confirmation rung, their scores at it, and the last complete rung's pick.
     private var survivors: [Int] = []
     private var rungScores: [Int: Double] = [:]
@@ -65,7 +67,7 @@ public struct AdaptiveSearch: SearchStrategy {
                          Int((options.double("explore-fraction") * Double(points.count)).rounded(.down)))
         exploreBudget = options.double("explore-budget")
         radius = options.int("radius")
-        minGain = options.double("min-gain")
+        pairMoves = options.int("pairs")
         finalistCount = options.int("finalists")
         restartsLeft = options.int("restarts")
         rng = SplitMix64(seed: UInt64(options.int("seed")))
@@ -102,36 +104,28 @@ public struct AdaptiveSearch: SearchStrategy {
         Self.ranked(screened.compactMap { i, s in s.map { (i, $0) } }).first
     }
 
-    private func score(_ i: Int) -> Double? { screened[i] ?? nil }
-
     /// Fills `pending` with unvisited points; false when nothing is left to explore.
     private mutating func refillExploration() -> Bool {
         pending.removeAll { screened[$0] != nil }
         if !pending.isEmpty { return true }
         guard let seedIndex else { return false }
         if screened.isEmpty { pending = [seedIndex]; return true }
-        let best = bestScreened() ?? seedIndex
-        if let c = center, c != best, let cs = score(c), let bs = score(best), bs < cs * (1 + minGain) {
-            // Not a real improvement over the centre: stay, so noise does not drag the search around.
-        } else if center != best {
-            center = best
-            triedPairs = false
-        }
-        let c = center ?? best
-        let single = grid.neighbours(of: c, radius: radius).filter { screened[$0] == nil }
-        if !single.isEmpty { pending = single.reversed(); return true }
-        if !triedPairs {
-            triedPairs = true
-            var pairs = grid.pairNeighbours(of: c).filter { screened[$0] == nil }
+        let ranked = Self.ranked(screened.compactMap { i, s in s.map { (i, $0) } })
+        for c in ranked where !centres.contains(c) {
+            centres.insert(c)
+            var moves = grid.neighbours(of: c, radius: radius).filter { screened[$0] == nil }
+            var pairs = grid.pairNeighbours(of: c).filter { screened[$0] == nil && !moves.contains($0) }
             pairs.shuffle(using: &rng)
-            if !pairs.isEmpty { pending = pairs; return true }
+            moves += pairs.prefix(pairMoves)
+            if !moves.isEmpty {
+                pending = moves.reversed()
+                return true
+            }
         }
         while restartsLeft > 0 {
             restartsLeft -= 1
             let unvisited = points.indices.filter { screened[$0] == nil }
             guard let pick = unvisited.randomElement(using: &rng) else { return false }
-            center = pick
-            triedPairs = false
             pending = [pick]
             return true
         }

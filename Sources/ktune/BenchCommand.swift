@@ -91,7 +91,11 @@ struct BenchCommand: ParsableCommand {
         let gflops = ours.map { instance.flops / $0 * 1e-9 }
         let gbps = instance.bytes / ours.median * 1e-9
         var baseline: BenchReport.Baseline? = nil
+        var paired: Double? = nil
         if let baselineName, results.count > 1 {
+            // Round by round (the two samples of a round ran back to back under the same load).
+            let ratios = zip(results[0].samples, results[1].samples).map { $1 / $0 }
+            paired = Summary(ratios).median
             let g = results[1].seconds.map { instance.flops / $0 * 1e-9 }
             baseline = .init(name: baselineName, gflops: g.median, gflopsMin: g.min, gflopsMax: g.max)
         }
@@ -99,7 +103,7 @@ struct BenchCommand: ParsableCommand {
             kernel: family, shape: instance.shapeKey, threads: threadCount, params: chosen,
             gflops: .init(median: gflops.median, min: gflops.min, max: gflops.max), gbps: gbps,
             seconds: ours, samples: ours.count, verification: check, baseline: baseline,
-            ratio: baseline.map { gflops.median / $0.gflops }, note: baselineNote)
+            ratio: baseline.map { gflops.median / $0.gflops }, pairedRatio: paired, note: baselineNote)
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
@@ -126,6 +130,8 @@ struct BenchReport: Codable {
     var baseline: Baseline?
     /// Our median GFLOP/s over the baseline's (measured interleaved).
     var ratio: Double?
+    /// Median over rounds of (baseline time / our time) within the same round: robust to load drifts.
+    var pairedRatio: Double?
     var note: String?
 
     func table() -> String {
@@ -139,7 +145,7 @@ struct BenchReport: Codable {
         }
         var out = t.render()
         out += "\nparams: \(params)\nverified: max error \(verification.maxError) ≤ \(verification.bound)"
-        if let ratio { out += "\nratio vs baseline: \(f(ratio, 3))×" }
+        if let ratio { out += "\nratio vs baseline: \(f(ratio, 3))× (paired per round: \(f(pairedRatio ?? .nan, 3))×)" }
         if let note { out += "\n\(note)" }
         return out
     }

@@ -33,6 +33,41 @@ import Synchronization
         #expect(distinct.withLock { $0.count } == 2)
     }
 
+    @Test func workerIndicesAreInRangeAndNeverShared() {
+        let pool = WorkerPool(threads: 3)
+        let inUse = Mutex<[Bool]>([false, false, false])
+        let clashes = Atomic<Int>(0), outOfRange = Atomic<Int>(0), ran = Atomic<Int>(0)
+        for _ in 0..<100 {
+            pool.parallelFor(37, threads: 3) { _, worker in
+                guard (0..<3).contains(worker) else { outOfRange.add(1, ordering: .relaxed); return }
+                let clash = inUse.withLock { flags in
+                    defer { flags[worker] = true }
+                    return flags[worker]
+                }
+                if clash { clashes.add(1, ordering: .relaxed) }
+                var spin = 0
+                for x in 0..<500 { spin &+= x }
+                _ = spin
+                ran.add(1, ordering: .relaxed)
+                inUse.withLock { $0[worker] = false }
+            }
+        }
+        #expect(outOfRange.load(ordering: .relaxed) == 0)
+        #expect(clashes.load(ordering: .relaxed) == 0)
+        #expect(ran.load(ordering: .relaxed) == 3700)
+    }
+
+    @Test func aThreadLimitOfOneKeepsEveryTaskOnTheCaller() {
+        let pool = WorkerPool(threads: 2)
+        let me = currentThreadID()
+        var elsewhere = 0, count = 0
+        pool.parallelFor(50, threads: 1) { _, worker in
+            if worker != 0 || currentThreadID() != me { elsewhere += 1 }
+            count += 1
+        }
+        #expect(elsewhere == 0 && count == 50)
+    }
+
     @Test func nestedParallelForRunsInlineWithoutDeadlock() {
         let pool = WorkerPool(threads: 2)
         let total = Atomic<Int>(0)

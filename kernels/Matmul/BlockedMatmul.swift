@@ -2,8 +2,9 @@
 ///
 /// Loop nest (outside in): jc over N by NC, pc over K by KC (pack B̃ = B[pc, jc] into KC×NC panels),
 /// ic over M by MC (pack Ã = A[ic, pc] into MC×KC panels), jr over NC by NR, ir over MC by MR
-/// (micro-kernel). Threads split one loop (`split` 0: N, 1: M) into disjoint, synchronization-free parts,
-/// each with its own packing buffers from the pool's scratch arena.
+/// (micro-kernel). Threads split one loop: `split` 0 gives each thread its own range of N (independent,
+/// each with its own Ã and B̃); `split` 1 is BLIS's ic loop (threads pack a shared B̃ together, then
+/// each computes its own rows). Packing buffers come from the pool's scratch arena.
 enum BlockedMatmul<V: SIMD, let MR: Int, let NV: Int> where V.Scalar == Float {
     typealias Tile = RegisterTile<V, MR, NV>
 
@@ -13,25 +14,89 @@ enum BlockedMatmul<V: SIMD, let MR: Int, let NV: Int> where V.Scalar == Float {
         // Never more parts than the split loop has tiles.
         let splitTiles = params.split == 0 ? (p.n + nr - 1) / nr : (p.m + MR - 1) / MR
         let parts = max(1, min(params.threads, pool.threadCount, splitTiles))
-        // Per part: Ã (mc×kc) and B̃ (kc×nc), each rounded to whole pages; the effective nc/mc for a part
-        // never exceeds the part's own extent.
-        let aFloats = roundToPage(min(mc, roundUp(p.m, MR)) * kc)
+        // Ã (mc×kc) per part and B̃ (kc×nc) per part (split 0) or shared (split 1), in whole pages; the
+        // effective blocks never exceed the matrix.
+        let aFloats = roundToPage(min(mc, roundUp(p.m, MR)) * kc + 16)   // +16: packA's overlapping stores
         let bFloats = roundToPage(kc * min(nc, roundUp(p.n, nr)))
+        if params.split == 1 && parts > 1 {
+            pool.scratch.withScratch(bytes: (bFloats + aFloats * pool.threadCount) * 4) { raw in
+                let bPack = raw.assumingMemoryBound(to: Float.self)
+                sharedB(p, threads: parts, mc: mc, kc: kc, nc: nc, bPack: bPack, aPacks: bPack + bFloats,
+                        aFloats: aFloats, pool: pool)
+            }
+            return
+        }
         let perPart = aFloats + bFloats
         pool.scratch.withScratch(bytes: perPart * parts * 4) { raw in
             let base = raw.assumingMemoryBound(to: Float.self)
             let body = { (part: Int) in
                 let aPack = base + part * perPart
                 let bPack = aPack + aFloats
-                if params.split == 0 {
-                    let cols = Matmul.chunk(part, of: parts, total: p.n, quantum: nr)
-                    serial(p, rows: 0..<p.m, cols: cols, mc: mc, kc: kc, nc: nc, aPack: aPack, bPack: bPack)
-                } else {
-                    let rows = Matmul.chunk(part, of: parts, total: p.m, quantum: MR)
-                    serial(p, rows: rows, cols: 0..<p.n, mc: mc, kc: kc, nc: nc, aPack: aPack, bPack: bPack)
-                }
+                let cols = Matmul.chunk(part, of: parts, total: p.n, quantum: nr)
+                serial(p, rows: 0..<p.m, cols: cols, mc: mc, kc: kc, nc: nc, aPack: aPack, bPack: bPack)
             }
-            if parts == 1 { body(0) } else { pool.parallelFor(parts, body) }
+            if parts == 1 { body(0) } else { pool.parallelFor(parts, threads: parts) { part, _ in body(part) } }
+        }
+    }
+
+    /// Split 1 (BLIS's ic loop): for each (jc, pc) block the threads first pack B̃ together (groups of
+    /// NR panels), then compute C's rows in blocks of at most MC against the shared B̃, each thread with
+    /// its own Ã. B is packed once in total, the B̃ block is shared in L3, and both phases hand out more
+    /// tasks than threads, so a thread preempted by a neighbour's process does not stall the other.
+    static func sharedB(_ p: MatmulProblem, threads: Int, mc: Int, kc: Int, nc: Int,
+                        bPack: UnsafeMutablePointer<Float>, aPacks: UnsafeMutablePointer<Float>, aFloats: Int,
+                        pool: WorkerPool) {
+        let nr = Tile.nr
+        // Row blocks: MC rows, smaller (a multiple of MR) when that gives fewer than 2 tasks per thread.
+        let mTiles = (p.m + MR - 1) / MR
+        let rowBlock = min(mc, max(1, mTiles / (2 * threads)) * MR)
+        let rowTasks = (p.m + rowBlock - 1) / rowBlock
+        var jc = 0
+        while jc < p.n {
+            let nb = min(nc, p.n - jc)
+            let panels = (nb + nr - 1) / nr
+            let packTasks = min(panels, 4 * threads)
+            var pc = 0
+            while pc < p.k {
+                let kb = min(kc, p.k - pc)
+                let load = pc > 0 || p.accumulate
+                pool.parallelFor(packTasks, threads: threads) { t, _ in
+                    let r = Matmul.chunk(t, of: packTasks, total: panels, quantum: 1)
+                    guard !r.isEmpty else { return }
+                    let first = r.lowerBound * nr
+                    packB(p, k0: pc, kb: kb, n0: jc + first, nb: min(nb, r.upperBound * nr) - first,
+                          into: bPack + first * kb)
+                }
+                pool.parallelFor(rowTasks, threads: threads) { t, worker in
+                    let ic = t * rowBlock
+                    let mb = min(rowBlock, p.m - ic)
+                    let aPack = aPacks + worker * aFloats
+                    packA(p, m0: ic, mb: mb, k0: pc, kb: kb, into: aPack)
+                    macroKernel(p, ic: ic, mb: mb, jc: jc, nb: nb, kb: kb, aPack: aPack, bPack: bPack, load: load)
+                }
+                pc += kb
+            }
+            jc += nb
+        }
+    }
+
+    /// The two innermost loops: every MR×NR tile of C[ic ..< ic+mb, jc ..< jc+nb] from packed Ã and B̃.
+    @inline(__always)
+    static func macroKernel(_ p: MatmulProblem, ic: Int, mb: Int, jc: Int, nb: Int, kb: Int,
+                            aPack: UnsafeMutablePointer<Float>, bPack: UnsafeMutablePointer<Float>, load: Bool) {
+        let nr = Tile.nr
+        var jr = 0
+        while jr < nb {
+            let bPanel = UnsafePointer(bPack + jr * kb)
+            let cols = min(nr, nb - jr)
+            var ir = 0
+            while ir < mb {
+                Tile.compute(kc: kb, a: UnsafePointer(aPack + ir * kb), b: bPanel,
+                             c: p.c + (ic + ir) * p.ldc + jc + jr, ldc: p.ldc, load: load,
+                             rows: min(MR, mb - ir), cols: cols)
+                ir += MR
+            }
+            jr += nr
         }
     }
 
@@ -42,7 +107,6 @@ enum BlockedMatmul<V: SIMD, let MR: Int, let NV: Int> where V.Scalar == Float {
     static func serial(_ p: MatmulProblem, rows: Range<Int>, cols: Range<Int>, mc: Int, kc: Int, nc: Int,
                        aPack: UnsafeMutablePointer<Float>, bPack: UnsafeMutablePointer<Float>) {
         guard !rows.isEmpty, !cols.isEmpty else { return }
-        let nr = Tile.nr
         var jc = cols.lowerBound
         while jc < cols.upperBound {
             let nb = min(nc, cols.upperBound - jc)
@@ -55,19 +119,7 @@ enum BlockedMatmul<V: SIMD, let MR: Int, let NV: Int> where V.Scalar == Float {
                 while ic < rows.upperBound {
                     let mb = min(mc, rows.upperBound - ic)
                     packA(p, m0: ic, mb: mb, k0: pc, kb: kb, into: aPack)
-                    var jr = 0
-                    while jr < nb {
-                        let bPanel = UnsafePointer(bPack + jr * kb)
-                        let cols = min(nr, nb - jr)
-                        var ir = 0
-                        while ir < mb {
-                            Tile.compute(kc: kb, a: UnsafePointer(aPack + ir * kb), b: bPanel,
-                                         c: p.c + (ic + ir) * p.ldc + jc + jr, ldc: p.ldc, load: load,
-                                         rows: min(MR, mb - ir), cols: cols)
-                            ir += MR
-                        }
-                        jr += nr
-                    }
+                    macroKernel(p, ic: ic, mb: mb, jc: jc, nb: nb, kb: kb, aPack: aPack, bPack: bPack, load: load)
                     ic += mc
                 }
                 pc += kb

@@ -28,7 +28,6 @@ public enum MicroKernelRegistry {
         MicroKernel(RegisterTile<SIMD16<Float>, 8, 2>.self),    // 16 accumulators; the usual winner
         MicroKernel(RegisterTile<SIMD16<Float>, 6, 2>.self),    // 12 accumulators (BLIS haswell-style)
         MicroKernel(RegisterTile<SIMD16<Float>, 12, 2>.self),   // 24 accumulators, fewer B reloads
-        MicroKernel(RegisterTile<SIMD16<Float>, 14, 2>.self),   // 28 accumulators, the register limit
         MicroKernel(RegisterTile<SIMD16<Float>, 4, 4>.self),    // wide: 4×64
         MicroKernel(RegisterTile<SIMD16<Float>, 16, 1>.self),   // tall: 16×16
         MicroKernel(RegisterTile<SIMD8<Float>, 6, 2>.self),     // AVX2-class 6×16

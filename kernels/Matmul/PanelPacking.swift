@@ -20,16 +20,20 @@ extension BlockedMatmul {
         }
     }
 
-    /// A full MR-row panel: reads MR rows in blocks of 8 columns and writes them column-interleaved.
+    /// A full MR-row panel: groups of 8 rows × 8 columns are transposed in registers (each column of
+    /// the group is 8 consecutive panel values); rows beyond the last group of 8 and the K tail are copied
+    /// one by one.
     @inline(__always)
     static func packFullA(src: UnsafePointer<Float>, lda: Int, kb: Int, panel: UnsafeMutablePointer<Float>) {
+        let groups = MR / 8
         var q = 0
         while q + 8 <= kb {
-            var rows = InlineArray<MR, SIMD8<Float>>(repeating: SIMD8())
-            for i in 0..<MR { rows[i] = UnsafeRawPointer(src + i * lda + q).loadUnaligned(as: SIMD8<Float>.self) }
-            let out = panel + q * MR
-            for l in 0..<8 {
-                for i in 0..<MR { out[l * MR + i] = rows[i][l] }
+            for g in 0..<groups {
+                transpose8x8(src + g * 8 * lda + q, lda, panel + q * MR + g * 8, MR)
+            }
+            for i in (groups * 8)..<MR {
+                let row = src + i * lda + q
+                for l in 0..<8 { panel[(q + l) * MR + i] = row[l] }
             }
             q += 8
         }
@@ -71,11 +75,10 @@ extension BlockedMatmul {
                 let src = p.b + (n0 + jr) * p.ldb + k0
                 var q = 0
                 if cols == nr {
+                    // 8 weight rows × 8 k at a time, transposed in registers.
                     while q + 8 <= kb {
-                        let out = panel + q * nr
-                        for c in 0..<nr {
-                            let x = UnsafeRawPointer(src + c * p.ldb + q).loadUnaligned(as: SIMD8<Float>.self)
-                            for l in 0..<8 { out[l * nr + c] = x[l] }
+                        for c in stride(from: 0, to: nr, by: 8) {
+                            transpose8x8(src + c * p.ldb + q, p.ldb, panel + q * nr + c, nr)
                         }
                         q += 8
                     }

@@ -34,59 +34,73 @@ enum SkinnyMatmul {
 }
 
 /// One skinny register shape: R rows of A × U weight rows (`.nk`) or U column vectors (`.kn`).
+///
+/// K is processed in chunks of `sk` (0: all of K) so that the chunk of A (M × sk) stays in L1 while a
+/// task's weights stream past it once; partial sums are added into C per chunk.
 enum SkinnyTile<V: SIMD, let R: Int, let U: Int> where V.Scalar == Float {
     static func run(_ p: MatmulProblem, _ params: MatmulParams, _ pool: WorkerPool) {
         let lanes = V.scalarCount
         let quantum = p.layout == .nk ? U : U * lanes
         let per = max(quantum, (params.sn + quantum - 1) / quantum * quantum)
         let tasks = (p.n + per - 1) / per
+        let chunk = params.sk <= 0 ? p.k : max(lanes, params.sk / lanes * lanes)
         let body = { (t: Int) in
             let lo = t * per, hi = min(p.n, lo + per)
-            if p.layout == .nk { nkColumns(p, lo..<hi) } else { knColumns(p, lo..<hi) }
+            var k0 = 0
+            while k0 < p.k {
+                let kb = min(chunk, p.k - k0)
+                let load = k0 > 0 || p.accumulate
+                if p.layout == .nk {
+                    nkColumns(p, lo..<hi, k0: k0, kb: kb, load: load)
+                } else {
+                    knColumns(p, lo..<hi, k0: k0, kb: kb, load: load)
+                }
+                k0 += kb
+            }
         }
         if params.threads == 1 || tasks == 1 {
             for t in 0..<tasks { body(t) }
         } else {
-            pool.parallelFor(tasks, body)
+            pool.parallelFor(tasks, threads: params.threads) { t, _ in body(t) }
         }
     }
 
     // MARK: .nk — dot products over contiguous weight rows
 
     @inline(__always)
-    static func nkColumns(_ p: MatmulProblem, _ cols: Range<Int>) {
+    static func nkColumns(_ p: MatmulProblem, _ cols: Range<Int>, k0: Int, kb: Int, load: Bool) {
         var n = cols.lowerBound
         while n + U <= cols.upperBound {
-            nkRows(p, n: n)
+            nkRows(p, n: n, k0: k0, kb: kb, load: load)
             n += U
         }
         while n < cols.upperBound {
-            SkinnyTile<V, R, 1>.nkRows(p, n: n)
+            SkinnyTile<V, R, 1>.nkRows(p, n: n, k0: k0, kb: kb, load: load)
             n += 1
         }
     }
 
-    /// All M rows against weight rows n ..< n+U.
+    /// All M rows against weight rows n ..< n+U over k0 ..< k0+kb.
     @inline(__always)
-    static func nkRows(_ p: MatmulProblem, n: Int) {
+    static func nkRows(_ p: MatmulProblem, n: Int, k0: Int, kb: Int, load: Bool) {
         var m0 = 0
         while m0 + R <= p.m {
-            nkDot(p, m0: m0, n: n)
+            nkDot(p, m0: m0, n: n, k0: k0, kb: kb, load: load)
             m0 += R
         }
         while m0 < p.m {
-            SkinnyTile<V, 1, U>.nkDot(p, m0: m0, n: n)
+            SkinnyTile<V, 1, U>.nkDot(p, m0: m0, n: n, k0: k0, kb: kb, load: load)
             m0 += 1
         }
     }
 
     @inline(__always)
-    static func nkDot(_ p: MatmulProblem, m0: Int, n: Int) {
+    static func nkDot(_ p: MatmulProblem, m0: Int, n: Int, k0: Int, kb: Int, load: Bool) {
         let lanes = V.scalarCount
         var acc = InlineArray<R, InlineArray<U, V>>(repeating: InlineArray<U, V>(repeating: V()))
-        let a = p.a + m0 * p.lda, w = p.b + n * p.ldb
+        let a = p.a + m0 * p.lda + k0, w = p.b + n * p.ldb + k0
         var q = 0
-        while q + lanes <= p.k {
+        while q + lanes <= kb {
             var wv = InlineArray<U, V>(repeating: V())
             for u in 0..<U { wv[u] = UnsafeRawPointer(w + u * p.ldb + q).loadUnaligned(as: V.self) }
             for r in 0..<R {
@@ -97,11 +111,11 @@ enum SkinnyTile<V: SIMD, let R: Int, let U: Int> where V.Scalar == Float {
         }
         for r in 0..<R {
             for u in 0..<U {
-                var s = acc[r][u].sum()
+                var s = horizontalSum(acc[r][u])
                 var t = q
-                while t < p.k { s += a[r * p.lda + t] * w[u * p.ldb + t]; t += 1 }
+                while t < kb { s += a[r * p.lda + t] * w[u * p.ldb + t]; t += 1 }
                 let dst = p.c + (m0 + r) * p.ldc + n + u
-                dst.pointee = p.accumulate ? dst.pointee + s : s
+                dst.pointee = load ? dst.pointee + s : s
             }
         }
     }
@@ -109,40 +123,40 @@ enum SkinnyTile<V: SIMD, let R: Int, let U: Int> where V.Scalar == Float {
     // MARK: .kn — column strips down K
 
     @inline(__always)
-    static func knColumns(_ p: MatmulProblem, _ cols: Range<Int>) {
+    static func knColumns(_ p: MatmulProblem, _ cols: Range<Int>, k0: Int, kb: Int, load: Bool) {
         let lanes = V.scalarCount
         var n = cols.lowerBound
         while n + U * lanes <= cols.upperBound {
-            knStrip(p, n: n)
+            knStrip(p, n: n, k0: k0, kb: kb, load: load)
             n += U * lanes
         }
         while n + lanes <= cols.upperBound {
-            SkinnyTile<V, R, 1>.knStrip(p, n: n)
+            SkinnyTile<V, R, 1>.knStrip(p, n: n, k0: k0, kb: kb, load: load)
             n += lanes
         }
-        if n < cols.upperBound { knScalar(p, cols: n..<cols.upperBound) }
+        if n < cols.upperBound { knScalar(p, cols: n..<cols.upperBound, k0: k0, kb: kb, load: load) }
     }
 
     @inline(__always)
-    static func knStrip(_ p: MatmulProblem, n: Int) {
+    static func knStrip(_ p: MatmulProblem, n: Int, k0: Int, kb: Int, load: Bool) {
         var m0 = 0
         while m0 + R <= p.m {
-            knTile(p, m0: m0, n: n)
+            knTile(p, m0: m0, n: n, k0: k0, kb: kb, load: load)
             m0 += R
         }
         while m0 < p.m {
-            SkinnyTile<V, 1, U>.knTile(p, m0: m0, n: n)
+            SkinnyTile<V, 1, U>.knTile(p, m0: m0, n: n, k0: k0, kb: kb, load: load)
             m0 += 1
         }
     }
 
     @inline(__always)
-    static func knTile(_ p: MatmulProblem, m0: Int, n: Int) {
+    static func knTile(_ p: MatmulProblem, m0: Int, n: Int, k0: Int, kb: Int, load: Bool) {
         let lanes = V.scalarCount
         var acc = InlineArray<R, InlineArray<U, V>>(repeating: InlineArray<U, V>(repeating: V()))
-        let a = p.a + m0 * p.lda
-        var b = p.b + n
-        for q in 0..<p.k {
+        let a = p.a + m0 * p.lda + k0
+        var b = p.b + k0 * p.ldb + n
+        for q in 0..<kb {
             var bv = InlineArray<U, V>(repeating: V())
             for u in 0..<U { bv[u] = UnsafeRawPointer(b + u * lanes).loadUnaligned(as: V.self) }
             for r in 0..<R {
@@ -155,20 +169,20 @@ enum SkinnyTile<V: SIMD, let R: Int, let U: Int> where V.Scalar == Float {
             for u in 0..<U {
                 let dst = UnsafeMutableRawPointer(p.c + (m0 + r) * p.ldc + n + u * lanes)
                 var v = acc[r][u]
-                if p.accumulate { v += dst.loadUnaligned(as: V.self) }
+                if load { v += dst.loadUnaligned(as: V.self) }
                 dst.storeBytes(of: v, as: V.self)
             }
         }
     }
 
     /// Fewer columns than one vector: plain loops.
-    static func knScalar(_ p: MatmulProblem, cols: Range<Int>) {
+    static func knScalar(_ p: MatmulProblem, cols: Range<Int>, k0: Int, kb: Int, load: Bool) {
         for i in 0..<p.m {
             for j in cols {
                 var s: Float = 0
-                for q in 0..<p.k { s += p.a[i * p.lda + q] * p.b[q * p.ldb + j] }
+                for q in k0..<(k0 + kb) { s += p.a[i * p.lda + q] * p.b[q * p.ldb + j] }
                 let dst = p.c + i * p.ldc + j
-                dst.pointee = p.accumulate ? dst.pointee + s : s
+                dst.pointee = load ? dst.pointee + s : s
             }
         }
     }

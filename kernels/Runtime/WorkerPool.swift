@@ -38,7 +38,8 @@ public final class WorkerPool: @unchecked Sendable {
 
     // The current call's body and task count; written by the caller before `generation` is released.
     private var taskCount: Int = 0
-    private var body: ((Int) -> Void)? = nil
+    private var threadLimit: Int = 0
+    private var body: ((Int, Int) -> Void)? = nil
 
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let wake: UnsafeMutablePointer<pthread_cond_t>
@@ -47,8 +48,10 @@ public final class WorkerPool: @unchecked Sendable {
     /// Core index (hwloc logical) each worker binds to; worker i uses cores[(i + 1) % cores.count].
     private var coreSets: [hwloc_cpuset_t] = []
 
-    /// Atomic-load iterations a waiting thread spins before it blocks (~20–50 µs on a 4 GHz core).
-    private static let spinIterations = 20_000
+    /// Atomic-load iterations a waiting thread spins before it blocks (~30–100 µs on a 4 GHz core): long
+    /// enough to bridge the gap between consecutive kernels of one decode step, short enough not to burn a
+    /// core when the pool goes idle.
+    private static let spinIterations = 100_000
 
     /// Starts `threads − 1` workers (at least one thread: the caller). With `pinToCores`, worker `i` is bound
     /// to core `(i + 1) mod cores` so that the caller, usually on core 0, keeps its own core.
@@ -106,15 +109,25 @@ public final class WorkerPool: @unchecked Sendable {
     /// caller participates); returns when all have finished. Tasks are claimed dynamically, so uneven task
     /// costs balance themselves. Does not allocate.
     public func parallelFor(_ tasks: Int, _ body: (Int) -> Void) {
+        parallelFor(tasks, threads: threadCount) { task, _ in body(task) }
+    }
+
+    /// Like `parallelFor(_:_:)`, also telling each task which thread runs it: `worker` is in
+    /// `0..<threadCount` (0 is the calling thread) and no two tasks run concurrently with the same
+    /// `worker`, so it can index per-thread scratch. Tasks run inline (`worker` 0) when the pool is busy.
+    /// At most `threads` threads (the caller included) take tasks, so a kernel's `threads` parameter is
+    /// honoured on a larger pool.
+    public func parallelFor(_ tasks: Int, threads: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
         guard tasks > 0 else { return }
-        if tasks == 1 || workerCount == 0 || !busy.compareExchange(expected: false, desired: true,
+        if tasks == 1 || threads <= 1 || workerCount == 0 || !busy.compareExchange(expected: false, desired: true,
                                                                   ordering: .acquiring).exchanged {
-            for i in 0..<tasks { body(i) }
+            for i in 0..<tasks { body(i, 0) }
             return
         }
         withoutActuallyEscaping(body) { escapable in
             self.body = escapable
             self.taskCount = tasks
+            self.threadLimit = threads
             nextTask.store(0, ordering: .relaxed)
             pendingWorkers.store(workerCount, ordering: .relaxed)
             generation.add(1, ordering: .sequentiallyConsistent)   // publishes body and taskCount
@@ -123,7 +136,7 @@ public final class WorkerPool: @unchecked Sendable {
                 pthread_cond_broadcast(wake)
                 pthread_mutex_unlock(mutex)
             }
-            runTasks(escapable, tasks)
+            runTasks(escapable, tasks, worker: 0)
             // Wait until every worker has left the call, so `body` is never used after we return.
             var spins = 0
             while pendingWorkers.load(ordering: .acquiring) > 0 {
@@ -136,11 +149,11 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func runTasks(_ body: (Int) -> Void, _ tasks: Int) {
+    private func runTasks(_ body: (Int, Int) -> Void, _ tasks: Int, worker: Int) {
         while true {
             let i = nextTask.wrappingAdd(1, ordering: .relaxed).oldValue
             if i >= tasks { return }
-            body(i)
+            body(i, worker)
         }
     }
 
@@ -173,7 +186,7 @@ public final class WorkerPool: @unchecked Sendable {
             }
             seen = current
             if shuttingDown.load(ordering: .acquiring) { return }
-            if let body { runTasks(body, taskCount) }
+            if let body, index + 1 < threadLimit { runTasks(body, taskCount, worker: index + 1) }
             pendingWorkers.subtract(1, ordering: .releasing)
         }
     }

@@ -14,6 +14,7 @@ struct KTune: AsyncParsableCommand {
             BenchCommand.self,
             TuneCommand.self,
             SimulateCommand.self,
+            TokenizeCommand.self,
         ]
     )
 }

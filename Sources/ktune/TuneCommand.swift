@@ -27,7 +27,8 @@ struct TuneCommand: ParsableCommand {
             \(StrategyRegistry.helpText())
             """)
 
-    @Option(help: ArgumentHelp("Model profile id (profiles/models/<id>.json).", valueName: "id"))
+    @Option(help: ArgumentHelp("Model: a profile id (profiles/models/<id>.json) or a GGUF file (its architecture metadata).",
+                               valueName: "id|file.gguf"))
     var model = "smollm2-135m"
 
     @Option(help: ArgumentHelp("Kernel family to tune at --shape keys instead of a model's shapes (\(knownFamilies)).",
@@ -56,6 +57,9 @@ struct TuneCommand: ParsableCommand {
 
     @Flag(help: "Print the strategies and their options, then exit.")
     var listStrategies = false
+
+    @Flag(help: "Print the kernel shapes that would be tuned (and the model ops using them), then exit.")
+    var listShapes = false
 
     @Option(help: ArgumentHelp("Search seconds for the whole run, shared across shapes (each gets an equal share of what is left; head-to-head checks and noise pauses come on top).",
                                valueName: "seconds"))
@@ -109,6 +113,14 @@ struct TuneCommand: ParsableCommand {
     func run() throws {
         if listStrategies {
             print(StrategyRegistry.helpText())
+            return
+        }
+        if listShapes {
+            var table = TextTable(header: ["kernel", "shape", "calls/forward", "used by"])
+            for t in try resolveTargets() {
+                table.append([t.kernel, t.shape, "\(t.callsPerForward)", t.uses.joined(separator: "; ")])
+            }
+            print(table.render())
             return
         }
         let ui = TuneProgressBar(showBar: progress || isatty(2) == 1)
@@ -169,15 +181,16 @@ struct TuneCommand: ParsableCommand {
         if let kernel {
             return shapes.map { TuneTarget(kernel: kernel, shape: $0) }
         }
-        if model.hasSuffix(".gguf") || FileManager.default.fileExists(atPath: model) {
-            throw ValidationError("--model \(model): reading a GGUF file's architecture is not available in this build; pass a profile id (\(Self.modelIDs(profiles)))")
+        let config: ModelConfig
+        if model.hasSuffix(".gguf") || model.contains("/") {
+            // A GGUF file: its architecture metadata, not its weights.
+            config = try ModelConfig(gguf: GGUFFile(path: model))
+        } else {
+            config = try ModelCatalog(root: profiles).load(id: model)
         }
-        let config = try ModelCatalog(root: profiles).load(id: model)
         return WorkloadPlanner.targets(model: config, prefillTokens: prefillTokens, decodeContext: decodeContext,
                                        decodeBatch: decodeBatch)
     }
-
-    static func modelIDs(_ root: String?) -> String { ((try? ModelCatalog(root: root).ids()) ?? []).joined(separator: ", ") }
 
     /// A small fixed matmul at its analytical default: cheap (~1 ms per check) and using every core, so a
     /// neighbour taking a core shows up as a drop.

@@ -99,7 +99,7 @@ import Testing
             return ka.lexicographicallyPrecedes(kb)
         })
         var strategy = try StrategyRegistry.make("adaptive", context: StrategyContext(space: space, points: points, seed: bad),
-                                                 options: ["explore-fraction=0.02", "min-points=10", "finalists=2"])
+                                                 options: ["explore-fraction=0", "min-points=12", "finalists=2"])
         var policy = TimingPolicy()
         policy.minSampleSeconds = 0.0005
         let measurer = CandidateMeasurer(policy: policy)

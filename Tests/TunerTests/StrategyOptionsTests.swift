@@ -30,7 +30,7 @@ import Testing
         let o = try StrategyOptions(strategy: "adaptive", table: AdaptiveSearch.options, items: ["finalists=6"])
         #expect(o.int("finalists") == 6)
         #expect(o.double("explore-fraction") == 0.1)
-        #expect(o.int("restarts") == 2)
+        #expect(o.int("restarts") == 4)
     }
 
     @Test func everyDeclaredDefaultParsesAsItsOwnType() throws {

@@ -8,6 +8,9 @@ struct ParameterGrid: Sendable {
     private let values: [[Int]]
     private let coords: [[Int]]
     private let indexOfPoint: [ParameterSet: Int]
+    private let indexOfCoords: [[Int]: Int]
+    /// For parameter j and value index v: the points having that value (repair searches only these).
+    private let pointsWith: [[[Int]]]
 
     init(space: SearchSpace, points: [ParameterSet]) {
         names = space.parameters.map(\.name)
@@ -19,6 +22,14 @@ struct ParameterGrid: Sendable {
         var index: [ParameterSet: Int] = [:]
         for (i, p) in points.enumerated() { index[p] = i }
         indexOfPoint = index
+        var byCoords: [[Int]: Int] = [:]
+        var with = values.map { [[Int]](repeating: [], count: $0.count) }
+        for (i, c) in coords.enumerated() {
+            if byCoords[c] == nil { byCoords[c] = i }
+            for j in c.indices { with[j][c[j]].append(i) }
+        }
+        indexOfCoords = byCoords
+        pointsWith = with
     }
 
     func index(of p: ParameterSet) -> Int? { indexOfPoint[p] }
@@ -66,8 +77,16 @@ struct ParameterGrid: Sendable {
     /// The valid point with the coordinates in `fixing` equal to `target`'s and the smallest grid
     /// distance to `target` otherwise; ties go to the earlier point.
     private func nearest(to target: [Int], fixing: [Int]) -> Int? {
+        if let exact = indexOfCoords[target] { return exact }
+        let pool: [Int]
+        if let shortest = fixing.map({ pointsWith[$0][target[$0]] }).min(by: { $0.count < $1.count }) {
+            pool = shortest
+        } else {
+            pool = Array(coords.indices)
+        }
         var best: (index: Int, distance: Int)?
-        for (i, c) in coords.enumerated() where fixing.allSatisfy({ c[$0] == target[$0] }) {
+        for i in pool where fixing.allSatisfy({ coords[i][$0] == target[$0] }) {
+            let c = coords[i]
             var d = 0
             for j in c.indices { d += abs(c[j] - target[j]) }
             if d < (best?.distance ?? .max) { best = (i, d) }

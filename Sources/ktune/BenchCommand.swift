@@ -25,7 +25,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "matmul only: B layout, kn ([K×N], BLAS) or nk ([N×K] weight, the default).")
     var layout: String?
 
-    @Option(help: "Threads (default: all cores).")
+    @Option(help: "Threads (default: the analytical default's choice; the pool has this many or all cores).")
     var threads: Int?
 
     @Option(help: "Parameters overriding the analytical default, e.g. mr=8,nr=32,kc=256.")
@@ -59,7 +59,7 @@ struct BenchCommand: ParsableCommand {
         let pool = WorkerPool(threads: threadCount)
         let instance = try KernelRegistry.instance(family: family, shape: key, pool: pool, seed: 1)
         var chosen = instance.analyticalDefault(on: traits)
-        if chosen["threads"] != nil { chosen["threads"] = threadCount }
+        if let threads, chosen["threads"] != nil { chosen["threads"] = threads }
         if let params {
             for (name, value) in try ParameterSet(parsing: params).values { chosen[name] = value }
         }
@@ -100,7 +100,7 @@ struct BenchCommand: ParsableCommand {
             baseline = .init(name: baselineName, gflops: g.median, gflopsMin: g.min, gflopsMax: g.max)
         }
         let report = BenchReport(
-            kernel: family, shape: instance.shapeKey, threads: threadCount, params: chosen,
+            kernel: family, shape: instance.shapeKey, threads: chosen["threads"] ?? threadCount, params: chosen,
             gflops: .init(median: gflops.median, min: gflops.min, max: gflops.max), gbps: gbps,
             seconds: ours, samples: ours.count, verification: check, baseline: baseline,
             ratio: baseline.map { gflops.median / $0.gflops }, pairedRatio: paired, note: baselineNote)

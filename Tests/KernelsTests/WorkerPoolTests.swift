@@ -22,12 +22,10 @@ import Synchronization
         let pool = WorkerPool(threads: 2)
         let distinct = Mutex<Set<UInt>>([])
         for _ in 0..<50 {
-            pool.parallelFor(64) { _ in
-                var spin = 0
-                for x in 0..<20_000 { spin &+= x }   // long enough for the worker to claim some
+            pool.parallelFor(16) { _ in
+                usleep(200)   // long enough for the worker to wake and claim some
                 let me = currentThreadID()
                 distinct.withLock { _ = $0.insert(me) }
-                _ = spin
             }
         }
         #expect(distinct.withLock { $0.count } == 2)

@@ -5,11 +5,6 @@ struct MatmulProblem: @unchecked Sendable {
     var b: UnsafePointer<Float>, ldb: Int, layout: MatrixLayout
     var c: UnsafeMutablePointer<Float>, ldc: Int
     var accumulate: Bool
-
-    /// Element (p, j) of B for either layout.
-    @inline(__always) func bElement(_ p: Int, _ j: Int) -> Float {
-        layout == .kn ? b[p * ldb + j] : b[j * ldb + p]
-    }
 }
 
 /// Row-major FP32 matrix multiplication C[M×N] (+)= A[M×K] · B.

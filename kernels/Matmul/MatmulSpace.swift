@@ -56,7 +56,8 @@ extension Matmul {
     /// - KC = C_Ar·S_L1 / (MR·W_L1·4) with C_Ar = ⌊(W_L1 − 1)/(1 + NR/MR)⌋ ways of L1 for the A micro-panel;
     /// - MC = ⌊(W_L2 − 2)/C_Ac⌋ rounded down to MR, C_Ac = KC·4·W_L2/S_L2 (two L2 ways left for streams);
     /// - NC = 256·NR (Polly), capped at N rounded up to NR;
-    /// - threads = cores, splitting whichever of M and N has more register tiles;
+    /// - threads = cores, but only as many as have ≥ 4 MFLOP (blocked) or ≥ 512 KiB of B (skinny) each,
+    ///   splitting whichever of M and N has more register tiles;
     /// - skinny path for M ≤ 16: the register shape sr×su with the fewest loads per FMA, all of K per pass
     ///   unless M·K floats of A exceed half of L2.
     public static func analyticalDefault(m: Int, n: Int, k: Int, on machine: MachineTraits) -> ParameterSet {
@@ -93,8 +94,12 @@ extension Matmul {
         let rowsA = max(1, min(m, skinnyMaxRows))
         let skFit = max(256, machine.l2Bytes / 2 / (4 * rowsA) / 256 * 256)
         let sk = skFit >= k ? 0 : skFit
+        // Threads: each must get enough work to pay for waking it (a few µs): ≥ 4 MFLOP on the blocked
+        // path, ≥ 512 KiB of B streamed on the skinny path; at most one per core.
+        let flops = 2.0 * Double(m) * Double(n) * Double(k)
+        let perThread = skinny ? Double(n) * Double(k) * 4 / Double(512 << 10) : flops / 4e6
+        let cores = max(1, min(machine.cores, Int(perThread.rounded(.down))))
         // Enough tasks per thread (8) to balance a shared machine.
-        let cores = max(1, machine.cores)
         var sn = 16
         while sn < 512 && sn * 2 * cores * 8 <= n { sn *= 2 }
         return ParameterSet(["path": skinny ? 1 : 0, "lanes": lanes, "mr": mr, "nr": nr, "mc": mc, "kc": kc,

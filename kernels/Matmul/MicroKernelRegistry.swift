@@ -9,7 +9,8 @@ public struct MicroKernel: Sendable {
     let blocked: @Sendable (MatmulProblem, MatmulParams, WorkerPool) -> Void
 
     /// Registers `tile`: the generic driver is specialized for it here, at compile time.
-    public init<V: SIMD, let MR: Int, let NV: Int>(_ tile: RegisterTile<V, MR, NV>.Type) where V.Scalar == Float {
+    public init<V: SIMD & SendableMetatype, let MR: Int, let NV: Int>(_ tile: RegisterTile<V, MR, NV>.Type)
+    where V.Scalar == Float {
         lanes = V.scalarCount
         mr = MR
         nr = NV * V.scalarCount

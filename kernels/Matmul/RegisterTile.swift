@@ -40,18 +40,32 @@ public enum RegisterTile<V: SIMD, let MR: Int, let NV: Int> where V.Scalar == Fl
                      c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
         let lanes = V.scalarCount
         let nr = NV * lanes
+        // C's tile is read after the k loop; when C is larger than the caches, a load there would stall
+        // for DRAM latency at the end of every tile. Prefetch its lines now, kc iterations ahead.
+        for i in 0..<MR {
+            let row = UnsafeRawPointer(c + i * ldc)
+            for line in stride(from: 0, to: nr * 4, by: 64) { prefetch(row + line) }
+        }
         var acc = InlineArray<MR, InlineArray<NV, V>>(repeating: InlineArray<NV, V>(repeating: V()))
         var pa = a, pb = b
-        for _ in 0..<kc {
+        @inline(__always) func step(_ pa: UnsafePointer<Float>, _ pb: UnsafePointer<Float>) {
             var bv = InlineArray<NV, V>(repeating: V())
             for j in 0..<NV { bv[j] = UnsafeRawPointer(pb + j * lanes).loadUnaligned(as: V.self) }
             for i in 0..<MR {
                 let av = V(repeating: pa[i])
                 for j in 0..<NV { acc[i][j] = acc[i][j].addingProduct(av, bv[j]) }
             }
-            pa += MR
-            pb += nr
         }
+        // Two k steps per iteration: half the loop overhead, more room for the scheduler.
+        var left = kc
+        while left >= 2 {
+            step(pa, pb)
+            step(pa + MR, pb + nr)
+            pa += 2 * MR
+            pb += 2 * nr
+            left -= 2
+        }
+        if left == 1 { step(pa, pb) }
         for i in 0..<MR {
             for j in 0..<NV {
                 let p = UnsafeMutableRawPointer(c + i * ldc + j * lanes)

@@ -20,6 +20,12 @@ public enum KernelRegistry {
     public static let all: [KernelFamily] = [
         KernelFamily(name: Matmul.family, shapeGrammar: "MxNxK (B as [N×K] weight) or MxNxK/kn, e.g. 1x576x576") {
             shape, pool, seed throws(KernelError) in try MatmulInstance(shapeKey: shape, pool: pool, seed: seed) },
+        KernelFamily(name: Attention.prefillFamily, shapeGrammar: "T=N,past=N,h=N,kv=N,d=N, e.g. T=512,past=0,h=9,kv=3,d=64") {
+            shape, pool, seed throws(KernelError) in try AttentionPrefillInstance(shapeKey: shape, pool: pool, seed: seed) },
+        KernelFamily(name: Attention.decodeFamily, shapeGrammar: "L=N,h=N,kv=N,d=N, e.g. L=512,h=9,kv=3,d=64") {
+            shape, pool, seed throws(KernelError) in try AttentionDecodeInstance(shapeKey: shape, pool: pool, seed: seed) },
+        KernelFamily(name: ExpertGather.family, shapeGrammar: "T=N,h=N,f=N,e=N,k=N, e.g. T=128,h=512,f=256,e=64,k=6") {
+            shape, pool, seed throws(KernelError) in try ExpertGatherInstance(shapeKey: shape, pool: pool, seed: seed) },
     ]
 
     public static var families: [String] { all.map(\.name) }

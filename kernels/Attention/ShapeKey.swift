@@ -1,0 +1,63 @@
+/// Parses shape keys of the form `name=value,name=value` (attention and expert-gather families), with
+/// errors that name the family, the key and the bad or missing field.
+enum ShapeKey {
+    /// The values of exactly `fields` (any order, each once, each a non-negative integer).
+    static func parse(_ text: String, family: String, fields: [String]) throws(KernelError) -> [String: Int] {
+        var out: [String: Int] = [:]
+        let grammar = fields.map { "\($0)=N" }.joined(separator: ",")
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let kv = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard kv.count == 2 else {
+                throw .invalidShape(kernel: family, reason: "shape '\(text)': '\(item)' is not name=value (expected \(grammar))")
+            }
+            let name = String(kv[0])
+            guard fields.contains(name) else {
+                throw .invalidShape(kernel: family, reason: "shape '\(text)': unknown field '\(name)' (expected \(grammar))")
+            }
+            guard out[name] == nil else {
+                throw .invalidShape(kernel: family, reason: "shape '\(text)': field '\(name)' appears twice")
+            }
+            guard let value = Int(kv[1]), value >= 0 else {
+                throw .invalidShape(kernel: family, reason: "shape '\(text)': field '\(name)' must be a non-negative integer, got '\(kv[1])'")
+            }
+            out[name] = value
+        }
+        for f in fields where out[f] == nil {
+            throw .invalidShape(kernel: family, reason: "shape '\(text)': field '\(f)' is missing (expected \(grammar))")
+        }
+        return out
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Page-aligned operand buffers filled with deterministic values in [−1, 1) (SplitMix64), shared by the
+/// attention and expert-gather benchmark instances.
+final class OperandBuffer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(count: Int, state: inout UInt64, fill: Bool = true) {
+        self.count = count
+        var raw: UnsafeMutableRawPointer? = nil
+        let bytes = max(64, count * 4).roundedUp(toMultipleOf: 4096)
+        if posix_memalign(&raw, 4096, bytes) != 0 || raw == nil { fatalError("cannot allocate \(bytes) bytes of operands") }
+        pointer = raw!.bindMemory(to: Float.self, capacity: max(1, count))
+        for i in 0..<count { pointer[i] = fill ? Self.next(&state) : 0 }
+    }
+
+    deinit { free(pointer) }
+
+    static func next(_ state: inout UInt64) -> Float {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Float(z >> 40) / Float(1 << 24) * 2 - 1
+    }
+}

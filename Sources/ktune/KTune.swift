@@ -15,6 +15,7 @@ struct KTune: AsyncParsableCommand {
             TuneCommand.self,
             SimulateCommand.self,
             TokenizeCommand.self,
+            GenerateCommand.self,
         ]
     )
 }

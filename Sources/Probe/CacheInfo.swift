@@ -28,6 +28,19 @@ public struct CacheInfo: Codable, Sendable, Equatable {
         self.ways = ways; self.coresSharing = coresSharing; self.threadsSharing = threadsSharing; self.count = count
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case level, kind, sizeBytes, lineBytes, ways, coresSharing, threadsSharing, count
+    }
+
+    /// Encodes unknown values as explicit `null` rather than leaving the key out.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(level, forKey: .level); try c.encode(kind, forKey: .kind)
+        try c.encode(sizeBytes, forKey: .sizeBytes); try c.encode(lineBytes, forKey: .lineBytes)
+        try c.encode(ways, forKey: .ways); try c.encode(coresSharing, forKey: .coresSharing)
+        try c.encode(threadsSharing, forKey: .threadsSharing); try c.encode(count, forKey: .count)
+    }
+
     /// "L1d", "L1i", "L2", "L3": the short name lstopo prints.
     public var name: String {
         switch kind {

@@ -37,11 +37,13 @@ enum CrossCheck {
     static func coresAndMemory(hwlocCores: Int, nodes: [NUMANodeInfo], sysfs: SysfsTopology) -> [String] {
         var out: [String] = []
         if let c = sysfs.cores, c != hwlocCores { out.append("core count: hwloc \(hwlocCores), /sys \(c)") }
+        // Node memory moves a little between reads in a VM (memory hot-plug, balloon): compare within 1%.
+        func differ(_ a: Int64, _ b: Int64) -> Bool { Double(abs(a - b)) > 0.01 * Double(max(a, b)) }
         for node in nodes {
-            if let h = node.memoryBytes, let l = node.libnumaMemoryBytes, h != l {
+            if let h = node.memoryBytes, let l = node.libnumaMemoryBytes, differ(h, l) {
                 out.append("NUMA node \(node.index) memory: hwloc \(gib(h)), libnuma \(gib(l))")
             }
-            if let h = node.memoryBytes, let s = sysfs.nodeMemoryBytes[node.index], h != s {
+            if let h = node.memoryBytes, let s = sysfs.nodeMemoryBytes[node.index], differ(h, s) {
                 out.append("NUMA node \(node.index) memory: hwloc \(gib(h)), /sys node meminfo \(gib(s))")
             }
         }

@@ -49,6 +49,14 @@ extension HwlocTopology {
         return (out, warnings)
     }
 
+    /// Physical cores; a topology without Core objects (some virtual machines) counts its PUs, with a warning.
+    func physicalCores(warnings: inout [String]) -> Int {
+        let cores = count(HWLOC_OBJ_CORE)
+        if cores > 0 { return cores }
+        warnings.append("the topology has no Core objects: counting each of its \(count(HWLOC_OBJ_PU)) PUs as a core")
+        return count(HWLOC_OBJ_PU)
+    }
+
     /// NUMA nodes with hwloc's local memory and CPUs.
     func numaNodes() -> [NUMANodeInfo] {
         objects(HWLOC_OBJ_NUMANODE).map { node in

@@ -26,11 +26,15 @@ final class HwlocTopology: @unchecked Sendable {
                 hwloc_topology_destroy(topo)
                 throw .topologyFile(path: xmlPath, reason: reason)
             }
+            // hwloc explains XML errors on stderr only with HWLOC_XML_VERBOSE set (read once, at its first XML
+            // call); set it unless the user chose a value, and capture what it prints for the error we throw.
+            setenv("HWLOC_XML_VERBOSE", "1", 0)
             let ((rc, err), messages) = withCapturedStderr { () -> (Int32, Int32) in
                 errno = 0
                 let rc = hwloc_topology_set_xml(topo, xmlPath)
                 return (rc, errno)
             }
+            if rc == 0 { forwardToStderr(messages) }
             if rc != 0 {
                 hwloc_topology_destroy(topo)
                 throw .topologyFile(path: xmlPath, reason: Self.reason(messages, errno: err,
@@ -42,6 +46,7 @@ final class HwlocTopology: @unchecked Sendable {
             let rc = hwloc_topology_load(topo)
             return (rc, errno)
         }
+        if rc == 0 { forwardToStderr(messages) }
         if rc != 0 {
             hwloc_topology_destroy(topo)
             let reason = Self.reason(messages, errno: err, call: "hwloc_topology_load")
@@ -63,9 +68,6 @@ final class HwlocTopology: @unchecked Sendable {
         let errText = err != 0 ? String(cString: strerror(err)) : "unknown error"
         return lines.isEmpty ? "\(call): \(errText)" : lines.joined(separator: "; ") + " (\(call): \(errText))"
     }
-
-    /// Whether the topology describes the machine we run on (false for XML files).
-    var isThisSystem: Bool { hwloc_topology_is_thissystem(topology) != 0 }
 
     func count(_ type: hwloc_obj_type_t) -> Int { Int(max(0, hwloc_get_nbobjs_by_type(topology, type))) }
 

@@ -60,7 +60,7 @@ public struct Machine: Codable, Sendable, Equatable {
     public var maxSIMDLanes: Int? {
         if isaSource == "unknown" { return nil }
         if isa.contains("avx512f") { return 16 }
-        if isa.contains("avx") { return 8 }
+        if isa.contains("avx") || isa.contains("avx2") { return 8 }
         return 4
     }
 
@@ -82,6 +82,16 @@ public struct CPUIdentity: Codable, Sendable, Equatable {
     public var stepping: Int?
     /// "x86_64", "aarch64", ... or nil.
     public var architecture: String?
+
+    private enum CodingKeys: String, CodingKey { case vendor, model, family, modelNumber, stepping, architecture }
+
+    /// Encodes unknown values as explicit `null` rather than leaving the key out.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vendor, forKey: .vendor); try c.encode(model, forKey: .model)
+        try c.encode(family, forKey: .family); try c.encode(modelNumber, forKey: .modelNumber)
+        try c.encode(stepping, forKey: .stepping); try c.encode(architecture, forKey: .architecture)
+    }
 
     public init(vendor: String? = nil, model: String? = nil, family: Int? = nil, modelNumber: Int? = nil,
                 stepping: Int? = nil, architecture: String? = nil) {

@@ -26,37 +26,56 @@ final class MachineBenchmark {
         return out + [limit]
     }
 
-    /// Per-thread buffer sizes for each level: half of L1d and of L2 (per thread), half of the L3 share of one
-    /// core, and 4× the whole L3 (at least 64 MiB) spread over the threads for DRAM.
+    /// Per-thread buffer sizes for each level: half of L1d and of L2 (per thread), an L3 size (below), and 4×
+    /// the whole L3 (at least 64 MiB) spread over the threads for DRAM.
     func bandwidthSizes(threads: Int) -> [(level: String, bytes: Int)] {
-        func kib(_ x: Int) -> Int { max(4096, (x / 1024) * 1024) }
+        // Whole KiB; whole MiB above 1 MiB, so the 1 MiB chunks of the bandwidth loop tile the buffer.
+        func kib(_ x: Int) -> Int { x > 1 << 20 ? (x >> 20) << 20 : max(4096, (x / 1024) * 1024) }
         let l1 = machine.cache(level: 1, kind: .data)?.sizeBytes
         let l2 = machine.cache(level: 2, kind: .data)?.sizeBytes
         let l3c = machine.cache(level: 3, kind: .data)
-        if l1 == nil || l2 == nil || l3c?.sizeBytes == nil {
+        if (l1 == nil || l2 == nil || l3c?.sizeBytes == nil) && !warnings.contains(where: { $0.hasPrefix("cache sizes unknown") }) {
             warnings.append("cache sizes unknown: bandwidth buffer sizes fall back to 16 KiB / 256 KiB / 4 MiB per thread")
         }
         let l3PerCore = l3c.flatMap { c in c.sizeBytes.map { $0 / max(1, c.coresSharing ?? 1) } }
         let l3Total = l3c.flatMap { c in c.sizeBytes.map { $0 * c.count } } ?? (32 << 20)
         let dram = max(64 << 20, 4 * l3Total) / threads
         return [("L1", kib((l1 ?? (32 << 10)) / 2)), ("L2", kib((l2 ?? (512 << 10)) / 2)),
-                ("L3", kib((l3PerCore ?? (8 << 20)) / 2)), ("DRAM", kib(dram))]
+                ("L3", kib(l3Bytes(perCore: l3PerCore, l2: l2))), ("DRAM", kib(dram))]
+    }
+
+    /// L3 working set per thread: a quarter of one core's share of the L3, but at least twice the L2 so it
+    /// cannot live in L2. A quarter, not a half: in a VM the L3 is shared with other tenants' cores (here 2 of a
+    /// CCX's 8), and at half the share two threads measured 43 GB/s against 96 GB/s for one (evicted by
+    /// neighbours), while a quarter kept the 2-thread figure at about twice the 1-thread one.
+    func l3Bytes(perCore: Int?, l2: Int?) -> Int {
+        max(2 * (l2 ?? (512 << 10)), (perCore ?? (16 << 20)) / 4)
     }
 
     func run() -> MeasuredPeaks {
         let begin = MonotonicClock.nanoseconds()
         let budget = options.secondsPerFigure
-        let sampleSeconds = max(0.0005, min(0.05, budget / 12))
+        let sampleSeconds = max(0.0005, min(0.002, budget / 12))
         var pinned = true
-        func team(_ threads: Int, _ job: TeamJob) -> (Summary, [Double], Int) {
-            let t = PinnedTeam(threads: threads, topology: topology, job: job)
-            if !t.pinningProblems.isEmpty {
-                pinned = false
-                warnings.append("threads not pinned: " + t.pinningProblems.joined(separator: "; "))
+        var taken = 0, disturbed = 0
+        /// One figure; re-measured once when fewer than 3 samples were clean, while the bench is under 16 s.
+        func team(_ threads: Int, _ job: TeamJob) -> (summary: Summary, units: Int, taken: Int, clean: Int) {
+            func attempt() -> PinnedTeam.Measurement {
+                let m = PinnedTeam.run(threads: threads, topology: topology, job: job, sampleSeconds: sampleSeconds,
+                                       budget: budget)
+                if !m.pinningProblems.isEmpty && pinned {
+                    pinned = false
+                    warnings.append("threads not pinned: " + m.pinningProblems.joined(separator: "; "))
+                }
+                taken += m.taken; disturbed += m.disturbed
+                return m
             }
-            let (seconds, units) = t.measure(sampleSeconds: sampleSeconds, budget: budget)
-            t.finish()
-            return (Summary(seconds), seconds, units)
+            var best = attempt()
+            if best.taken - best.disturbed < 3 && Double(MonotonicClock.nanoseconds() - begin) * 1e-9 < 16 {
+                let again = attempt()
+                if again.taken - again.disturbed > best.taken - best.disturbed { best = again }
+            }
+            return (Summary(best.seconds), best.units, best.taken, best.taken - best.disturbed)
         }
         let sinkState: @Sendable (Int) -> UnsafeMutableRawPointer? = { _ in .allocate(byteCount: 64, alignment: 64) }
         let freeState: @Sendable (UnsafeMutableRawPointer?) -> Void = { $0?.deallocate() }
@@ -66,9 +85,9 @@ final class MachineBenchmark {
             state?.storeBytes(of: FMAThroughput.chain(units: units, seed: 0.5), as: Float.self)
         }, teardown: freeState)
         let latency = 4
-        let (clockSummary, _, clockUnits) = team(1, clockJob)
-        let chainOps = Double(clockUnits * FMAThroughput.chainPerUnit)
-        let clock = clockSummary.map { chainOps * Double(latency) / $0 / 1e9 }
+        let c = team(1, clockJob)
+        let chainOps = Double(c.units * FMAThroughput.chainPerUnit)
+        let clock = c.summary.map { chainOps * Double(latency) / $0 / 1e9 }
 
         var fma: [MeasuredPeaks.FMAFigure] = []
         for lanes in [4, 8, 16] {
@@ -76,33 +95,51 @@ final class MachineBenchmark {
                 let job = TeamJob(setup: sinkState, work: { state, units in
                     state?.storeBytes(of: FMAThroughput.run(lanes: lanes, units: units, seed: 0.25), as: Float.self)
                 }, teardown: freeState)
-                let (s, _, units) = team(threads, job)
-                let flops = FMAThroughput.flopsPerUnit(lanes: lanes) * Double(units * threads)
-                fma.append(.init(lanes: lanes, threads: threads, gflops: s.map { flops / $0 / 1e9 }))
+                let r = team(threads, job)
+                let flops = FMAThroughput.flopsPerUnit(lanes: lanes) * Double(r.units * threads)
+                fma.append(.init(lanes: lanes, threads: threads, gflops: r.summary.map { flops / $0 / 1e9 },
+                                 samplesTaken: r.taken, cleanSamples: r.clean))
             }
         }
 
         var bandwidth: [MeasuredPeaks.BandwidthFigure] = []
         for threads in threadCounts {
             for (level, bytes) in bandwidthSizes(threads: threads) {
-                // State: [0..<64) sink, then the buffer (64-byte aligned, first-touched by its own thread).
+                // State: sink Float at 0, next chunk's offset at 8, the buffer from 64 (64-byte aligned,
+                // first-touched by its own thread). A unit reads one chunk (≤ 1 MiB) and moves on cyclically,
+                // so samples stay ~2 ms even when the buffer is far larger than the L3.
+                let chunk = min(bytes, 1 << 20)
                 let job = TeamJob(setup: { _ in
                     let p = UnsafeMutableRawPointer.allocate(byteCount: 64 + bytes, alignment: 64)
                     let floats = (p + 64).bindMemory(to: Float.self, capacity: bytes / 4)
                     for i in 0..<(bytes / 4) { floats[i] = Float(i & 255) * 1e-3 }
+                    p.storeBytes(of: 0, toByteOffset: 8, as: Int.self)
                     return p
                 }, work: { state, units in
                     guard let state else { return }
-                    state.storeBytes(of: ReadBandwidth.run(state + 64, bytes: bytes, passes: units), as: Float.self)
+                    if chunk == bytes {   // fits in 1 MiB: plain passes, no per-chunk calls
+                        state.storeBytes(of: ReadBandwidth.run(state + 64, bytes: bytes, passes: units), as: Float.self)
+                        return
+                    }
+                    var offset = state.load(fromByteOffset: 8, as: Int.self)
+                    var sum: Float = 0
+                    for _ in 0..<units {
+                        sum += ReadBandwidth.run(state + 64 + offset, bytes: chunk, passes: 1)
+                        offset += chunk
+                        if offset >= bytes { offset = 0 }
+                    }
+                    state.storeBytes(of: sum, as: Float.self)
+                    state.storeBytes(of: offset, toByteOffset: 8, as: Int.self)
                 }, teardown: freeState)
-                let (s, _, units) = team(threads, job)
-                let total = Double(bytes) * Double(units) * Double(threads)
+                let r = team(threads, job)
+                let total = Double(chunk) * Double(r.units) * Double(threads)
                 bandwidth.append(.init(level: level, bytesPerThread: bytes, threads: threads,
-                                       gbPerSecond: s.map { total / $0 / 1e9 }))
+                                       gbPerSecond: r.summary.map { total / $0 / 1e9 },
+                                       samplesTaken: r.taken, cleanSamples: r.clean))
             }
         }
         let seconds = Double(MonotonicClock.nanoseconds() - begin) * 1e-9
         return MeasuredPeaks(fma: fma, bandwidth: bandwidth, clockGHz: clock, assumedFMALatency: latency,
-                             pinned: pinned, seconds: seconds)
+                             pinned: pinned, samplesTaken: taken, samplesDisturbed: disturbed, seconds: seconds)
     }
 }

@@ -7,6 +7,11 @@ public struct MeasuredPeaks: Codable, Sendable, Equatable {
         public var lanes: Int
         public var threads: Int
         public var gflops: Summary
+        /// Samples taken, and how many were clean (no other process on the cores). Fewer than 3 clean: the
+        /// figure is made of disturbed samples and says less about the machine than about its load.
+        public var samplesTaken: Int
+        public var cleanSamples: Int
+        public var disturbed: Bool { cleanSamples < 3 }
     }
 
     /// Read bandwidth with a working set resident in one memory level.
@@ -18,6 +23,10 @@ public struct MeasuredPeaks: Codable, Sendable, Equatable {
         public var threads: Int
         /// Total over all threads, GB/s (10⁹ bytes per second).
         public var gbPerSecond: Summary
+        /// As for `FMAFigure`.
+        public var samplesTaken: Int
+        public var cleanSamples: Int
+        public var disturbed: Bool { cleanSamples < 3 }
     }
 
     public var fma: [FMAFigure]
@@ -28,6 +37,10 @@ public struct MeasuredPeaks: Codable, Sendable, Equatable {
     public var assumedFMALatency: Int
     /// Whether every benchmark thread was pinned to its own core.
     public var pinned: Bool
+    /// Samples taken in all, and how many of them were set aside because another process shared a core
+    /// (thread CPU time < 90% of wall time). A figure falls back to all its samples when < 3 were clean.
+    public var samplesTaken: Int
+    public var samplesDisturbed: Int
     /// Wall time of the whole benchmark, seconds.
     public var seconds: Double
 

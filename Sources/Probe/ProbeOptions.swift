@@ -10,6 +10,9 @@ public struct ProbeOptions: Sendable, Equatable {
     /// lets tests feed the cross-check a disagreeing witness).
     public var sysRoot: String
 
+    /// Topology, caches, ISA and NUMA only: milliseconds instead of the ~15 s of benchmarks.
+    public static let noBenchmarks = ProbeOptions(benchmarks: false)
+
     public init(benchmarks: Bool = true, secondsPerFigure: Double = 0.8, maxThreads: Int? = nil, sysRoot: String = "/") {
         self.benchmarks = benchmarks; self.secondsPerFigure = secondsPerFigure
         self.maxThreads = maxThreads; self.sysRoot = sysRoot

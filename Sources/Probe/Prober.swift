@@ -3,7 +3,8 @@ import CHwloc
 /// Builds a `Machine`: from this machine (hwloc + libnuma + /proc/cpuinfo, cross-checked against /sys, plus
 /// optional microbenchmarks) or from a saved hwloc XML topology (another machine: no benchmarks, no /sys).
 public enum Prober {
-    /// Probes the machine this process runs on.
+    /// Probes the machine this process runs on. The default options run the microbenchmarks (~15 s on 2
+    /// cores); pass `.noBenchmarks` for the topology alone.
     public static func probe(options: ProbeOptions = ProbeOptions()) throws -> Machine {
         let topo = try HwlocTopology()
         var warnings: [String] = []
@@ -51,7 +52,7 @@ public enum Prober {
             }
         }
         if libnumaMemory.isEmpty { warnings.append("libnuma reports NUMA unavailable: node memory from hwloc only") }
-        let cores = topo.count(HWLOC_OBJ_CORE)
+        let cores = topo.physicalCores(warnings: &warnings)
         warnings += CrossCheck.coresAndMemory(hwlocCores: cores, nodes: nodes, sysfs: sysfs)
 
         var machine = Machine(source: "this machine", cpu: cpu, isa: isa, isaSource: isaSource,
@@ -85,8 +86,9 @@ public enum Prober {
         warnings += cacheWarnings
         let nodes = topo.numaNodes()
         let memory = nodes.compactMap(\.memoryBytes).reduce(0, +)
+        let cores = topo.physicalCores(warnings: &warnings)
         return Machine(source: path, cpu: cpu, isa: isa, isaSource: isaSource,
-                       packages: topo.count(HWLOC_OBJ_PACKAGE), cores: topo.count(HWLOC_OBJ_CORE),
+                       packages: topo.count(HWLOC_OBJ_PACKAGE), cores: cores,
                        hardwareThreads: topo.count(HWLOC_OBJ_PU), caches: caches, numaNodes: nodes,
                        memoryBytes: memory > 0 ? memory : nil, warnings: warnings)
     }

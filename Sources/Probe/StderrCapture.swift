@@ -1,15 +1,36 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
+/// Serializes redirections of fd 2: two overlapping ones would restore each other's descriptors wrongly.
+private let stderrRedirection = Mutex<Void>(())
+
 /// Runs `body` with file descriptor 2 redirected into a temporary file and returns what was written there.
 ///
 /// hwloc (and libxml2 under it) report XML parse errors only on stderr; capturing them lets the error we throw
 /// carry hwloc's own reason. Process-wide while it runs: another thread's stderr output in that window is
-/// captured too (and then shown as part of the reason), which is acceptable for the short load it wraps.
-func withCapturedStderr<T>(_ body: () -> T) -> (result: T, stderr: String) {
+/// captured too; callers pass captured text back to stderr with `forwardToStderr` when they do not use it, so
+/// nothing is lost, only delayed by the few milliseconds of the load.
+func withCapturedStderr<T: Sendable>(_ body: () -> T) -> (result: T, stderr: String) {
+    stderrRedirection.withLock { _ in capturingStderr(body) }
+}
+
+/// Writes `text` to fd 2.
+func forwardToStderr(_ text: String) {
+    guard !text.isEmpty else { return }
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
+        if n <= 0 { break }
+        offset += n
+    }
+}
+
+private func capturingStderr<T>(_ body: () -> T) -> (result: T, stderr: String) {
     var template = Array("/tmp/ktune-stderr-XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard fd >= 0 else { return (body(), "") }

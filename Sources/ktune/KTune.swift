@@ -11,10 +11,11 @@ struct KTune: AsyncParsableCommand {
         subcommands: [
             // One line per subcommand; each lives in its own file.
             ProbeCommand.self,
+            BenchCommand.self,
+            TuneCommand.self,
+            SimulateCommand.self,
             TokenizeCommand.self,
             GenerateCommand.self,
-            BenchCommand.self,
-            SimulateCommand.self,
         ]
     )
 }

@@ -75,6 +75,20 @@ struct MachineSummary {
 
     static func opt(_ x: Int?) -> String { x.map(String.init) ?? "unknown" }
 
+    /// [0, 1, 2, 3, 8] → "0-3,8".
+    static func ranges(_ xs: [Int]) -> String {
+        var parts: [String] = []
+        var i = 0
+        let s = xs.sorted()
+        while i < s.count {
+            var j = i
+            while j + 1 < s.count && s[j + 1] == s[j] + 1 { j += 1 }
+            parts.append(j > i ? "\(s[i])-\(s[j])" : "\(s[i])")
+            i = j + 1
+        }
+        return parts.isEmpty ? "none" : parts.joined(separator: ",")
+    }
+
     func render() -> String {
         let m = machine
         var out: [String] = []
@@ -91,7 +105,7 @@ struct MachineSummary {
         out.append("  Package ×\(m.packages): \(m.cores) cores, \(m.hardwareThreads) hardware threads")
         for n in m.numaNodes {
             let lib = n.libnumaMemoryBytes.map { ", libnuma \(Self.bytes($0))" } ?? ""
-            out.append("    NUMANode P#\(n.index) (\(Self.bytes(n.memoryBytes))\(lib)) cpus \(n.cpus.map(String.init).joined(separator: ","))")
+            out.append("    NUMANode P#\(n.index) (\(Self.bytes(n.memoryBytes))\(lib)) cpus \(Self.ranges(n.cpus))")
         }
         var indent = "    "
         for level in Set(m.caches.map(\.level)).sorted(by: >) {
@@ -114,13 +128,16 @@ struct MachineSummary {
         if !m.caches.isEmpty { out.append(caches.render()); out.append("") }
 
         if let p = m.measured {
-            out.append("Measured (median (min–max); \(p.pinned ? "threads pinned one per core" : "threads NOT pinned"), \((p.seconds * 10).rounded() / 10) s):")
+            out.append("Measured (median (min–max); \(p.pinned ? "threads pinned one per core" : "threads NOT pinned"), \((p.seconds * 10).rounded() / 10) s; "
+                       + "\(p.samplesDisturbed) of \(p.samplesTaken) samples set aside: another process shared the core):")
             out.append("Clock ≈ \(p.clockGHz.formatted(digits: 2)) GHz (dependent FMA chain, assuming \(p.assumedFMALatency)-cycle latency)"
                        + (p.flopsPerCycle.map { "; \(Int($0.rounded())) FLOP/cycle/core at 1 thread" } ?? ""))
             let threads = Array(Set(p.fma.map(\.threads))).sorted()
             var fma = TextTable(header: ["FMA GFLOP/s"] + threads.map { "\($0) thread" + ($0 == 1 ? "" : "s") })
             for lanes in Array(Set(p.fma.map(\.lanes))).sorted() {
-                fma.append(["\(lanes) lanes"] + threads.map { p.peak(lanes: lanes, threads: $0)?.formatted() ?? "-" })
+                fma.append(["\(lanes) lanes"] + threads.map { t in
+                    p.fma.first { $0.lanes == lanes && $0.threads == t }.map { $0.gflops.formatted() + ($0.disturbed ? " !" : "") } ?? "-"
+                })
             }
             out.append(fma.render())
             out.append("")
@@ -130,9 +147,15 @@ struct MachineSummary {
                 let sizes = bwThreads.compactMap { t in p.bandwidth.first { $0.level == level && $0.threads == t } }
                     .map { Self.bytes(Int64($0.bytesPerThread)) }
                 bw.append(["\(level) (\(sizes.joined(separator: "/"))/thread)"]
-                          + bwThreads.map { p.bandwidth(level: level, threads: $0)?.formatted() ?? "-" })
+                          + bwThreads.map { t in
+                              p.bandwidth.first { $0.level == level && $0.threads == t }
+                                  .map { $0.gbPerSecond.formatted() + ($0.disturbed ? " !" : "") } ?? "-"
+                          })
             }
             out.append(bw.render())
+            if p.fma.contains(where: \.disturbed) || p.bandwidth.contains(where: \.disturbed) {
+                out.append("! fewer than 3 undisturbed samples even after a retry: this figure reflects other processes' load; rerun when the machine is idle")
+            }
             out.append("")
         }
         if !m.warnings.isEmpty {

@@ -1,4 +1,7 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import Kernels
 
 /// Error bound used by every matmul check: |ours − reference| / (|reference| + 1) ≤ 8·K·2⁻²⁴ + 10⁻⁶
@@ -118,4 +121,22 @@ func matmulBound(_ k: Int) -> Double { 8 * Double(k) * 0x1p-24 + 1e-6 }
         let zen5 = Matmul.analyticalDefault(m: 4096, n: 4096, k: 4096, on: machines[0])
         #expect(zen5["mr"] == 8 && zen5["nr"] == 32 && zen5["kc"] == 256)
     }
+}
+
+/// Large shapes through the full reference (seconds each): `KTUNE_SLOW_TESTS=1 swift test --filter MatmulSlowTests`.
+@Suite(.enabled(if: ProcessInfoLite.slowTests)) struct MatmulSlowTests {
+    @Test(arguments: [(1000, 1001, 999), (16, 4096, 4096), (1, 4096, 4096), (257, 2048, 576)])
+    func largeShapesMatchTheReferenceWithTheAnalyticalDefault(shape: (Int, Int, Int)) throws {
+        let pool = WorkerPool(threads: 2)
+        let traits = MachineTraits.host()
+        for layout in MatrixLayout.allCases {
+            let p = try MatmulParams(Matmul.analyticalDefault(m: shape.0, n: shape.1, k: shape.2, on: traits))
+            let err = try matmulError(m: shape.0, n: shape.1, k: shape.2, layout: layout, accumulate: false, params: p, pool: pool)
+            #expect(err <= matmulBound(shape.2), "\(shape) \(layout): \(err)")
+        }
+    }
+}
+
+enum ProcessInfoLite {
+    static var slowTests: Bool { getenv("KTUNE_SLOW_TESTS").map { String(cString: $0) == "1" } ?? false }
 }

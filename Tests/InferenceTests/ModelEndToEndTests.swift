@@ -101,7 +101,11 @@ struct ModelEndToEndTests {
 
     @Test("the built ktune binary answers the capital question", .enabled(if: ProcessInfo.processInfo.environment["KTUNE_SLOW_TESTS"] == "1"))
     func builtBinaryAnswers() throws {
+        #if DEBUG
         let binary = TestSupport.root.appendingPathComponent(".build/debug/ktune").path
+        #else
+        let binary = TestSupport.root.appendingPathComponent(".build/release/ktune").path
+        #endif
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the ktune product first")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)

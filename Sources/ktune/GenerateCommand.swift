@@ -87,6 +87,7 @@ struct GenerateCommand: ParsableCommand {
         let traits = machine.map { MachineTraits(machine: $0) } ?? MachineTraits.fallback(cores: threadCount, maxSIMDLanes: HostCPU.maxSIMDLanes)
         let configPath = config ?? ProcessInfo.processInfo.environment["KTUNE_CONFIG"]
         let plan = KernelPlan.load(configPath: configPath, fingerprint: machine?.fingerprint, machine: traits, threads: threadCount)
+        let initialWarnings = plan.warnings.count
         for w in plan.warnings { note("warning: \(w)") }
         let pool = WorkerPool(threads: threadCount)
 
@@ -103,7 +104,7 @@ struct GenerateCommand: ParsableCommand {
                 engine = try Engine(modelPath: model, plan: plan, pool: pool, contextLength: contextLength)
             }
         } catch {
-            throw ValidationError("\(error)")
+            throw InferenceCommandError("\(error)")
         }
         var promptIDs = engine.promptTokens(prompt, chat: chat)
         if let n = promptTokenCount, !promptIDs.isEmpty {
@@ -120,10 +121,10 @@ struct GenerateCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
         } catch {
-            throw ValidationError("\(error)")
+            throw InferenceCommandError("\(error)")
         }
         FileHandle.standardOutput.write(Data("\n".utf8))
-        for w in plan.warnings { note("warning: \(w)") }
+        for w in plan.warnings.dropFirst(initialWarnings) { note("warning: \(w)") }   // choices rejected while running
         if stats {
             let s = result.stats
             let w = engine.transformer.weights
@@ -141,4 +142,10 @@ struct GenerateCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// A runtime failure (bad model file, kernel error): printed as "Error: ..." without the usage text.
+struct InferenceCommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -13,6 +13,9 @@ struct KTune: AsyncParsableCommand {
             ProbeCommand.self,
             SimulateCommand.self,
             BenchCommand.self,
+            TuneCommand.self,
+            TokenizeCommand.self,
+            GenerateCommand.self,
         ]
     )
 }

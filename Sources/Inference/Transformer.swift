@@ -1,0 +1,160 @@
+import Kernels
+import Models
+
+/// The decoder forward pass: embedding lookup, per layer RMSNorm → q/k/v projections → RoPE → grouped-
+/// query attention over the KV cache → output projection (added to the residual) → RMSNorm → SwiGLU FFN
+/// or routed experts (added to the residual), then the final norm and the output projection.
+///
+/// Every matmul, attention and expert-gather runs in the kernel library through `KernelRunner` with the
+/// plan's parameters; this type owns only the activations, the KV cache and the element-wise steps.
+/// Not thread-safe: one sequence at a time.
+public final class Transformer: @unchecked Sendable {
+    public let weights: TransformerWeights
+    public let runner: KernelRunner
+    public let cache: KVCache
+    /// Tokens already in the KV cache.
+    public private(set) var position = 0
+
+    private let config: ModelConfig
+    private let attentionShape: AttentionShape
+    private let ropeCos: FloatBuffer, ropeSin: FloatBuffer
+    private var scratch: Scratch
+
+    /// Activation buffers sized for `tokens` rows, grown on demand.
+    private struct Scratch {
+        var tokens: Int
+        var x, xb, q, attn, g, u: FloatBuffer
+        var router: FloatBuffer, expertIDs: UnsafeMutablePointer<Int32>, expertWeights: FloatBuffer
+        init(tokens: Int, c: ModelConfig) {
+            self.tokens = tokens
+            let h = c.hiddenSize, qDim = c.numAttentionHeads * c.resolvedHeadDim
+            let ffn = max(c.intermediateSize, c.sharedExpertFFN, c.expertFFN)
+            x = FloatBuffer(count: tokens * h); xb = FloatBuffer(count: tokens * h)
+            q = FloatBuffer(count: tokens * qDim); attn = FloatBuffer(count: tokens * qDim)
+            g = FloatBuffer(count: tokens * ffn); u = FloatBuffer(count: tokens * ffn)
+            router = FloatBuffer(count: tokens * max(1, c.routedExperts))
+            expertIDs = .allocate(capacity: max(1, tokens * max(1, c.topK)))
+            expertWeights = FloatBuffer(count: tokens * max(1, c.topK))
+        }
+        func free() { expertIDs.deallocate() }
+    }
+
+    /// A model over `weights` with a KV cache of `contextLength` positions.
+    public init(weights: TransformerWeights, runner: KernelRunner, contextLength: Int) throws(InferenceError) {
+        let c = weights.config
+        guard contextLength >= 1 else { throw .invalidArgument("context length must be at least 1, got \(contextLength)") }
+        self.weights = weights
+        self.runner = runner
+        self.config = c
+        let d = c.resolvedHeadDim
+        attentionShape = AttentionShape(heads: c.numAttentionHeads, kvHeads: c.numKeyValueHeads, headDim: d)
+        cache = KVCache(layers: c.numHiddenLayers, capacity: contextLength, kvHeads: c.numKeyValueHeads, headDim: d)
+        // cos/sin of pos·θ_i, θ_i = base^(−2i/d), in Double then rounded.
+        let half = d / 2
+        ropeCos = FloatBuffer(count: contextLength * half)
+        ropeSin = FloatBuffer(count: contextLength * half)
+        for p in 0..<contextLength {
+            for i in 0..<half {
+                let angle = Double(p) * pow(c.ropeTheta, -2 * Double(i) / Double(d))
+                ropeCos.pointer[p * half + i] = Float(cos(angle))
+                ropeSin.pointer[p * half + i] = Float(sin(angle))
+            }
+        }
+        scratch = Scratch(tokens: 1, c: c)
+    }
+
+    deinit { scratch.free() }
+
+    /// Forgets the sequence (the cache is overwritten by the next forward).
+    public func reset() { position = 0 }
+
+    /// Runs `tokens` (appended after the cached ones) and returns the logits of the last token
+    /// ([vocab]), or of every token ([T × vocab]) with `allLogits`.
+    public func forward(_ tokens: [Int32], allLogits: Bool = false) throws(InferenceError) -> [Float] {
+        let T = tokens.count
+        guard T > 0 else { throw .invalidArgument("forward needs at least one token") }
+        guard position + T <= cache.capacity else { throw .contextFull(needed: position + T, capacity: cache.capacity) }
+        for t in tokens where t < 0 || Int(t) >= config.vocabSize { throw .invalidToken(t, vocabulary: config.vocabSize) }
+        if scratch.tokens < T {
+            scratch.free()
+            scratch = Scratch(tokens: T, c: config)
+        }
+        let c = config, s = scratch, h = c.hiddenSize, d = c.resolvedHeadDim
+        let qDim = c.numAttentionHeads * d, kvDim = c.numKeyValueHeads * d
+        let eps = Float(c.rmsNormEps), past = position
+        let x = s.x.pointer, xb = s.xb.pointer, q = s.q.pointer, attn = s.attn.pointer
+
+        for (t, id) in tokens.enumerated() { weights.embedding.copyRow(Int(id), into: x + t * h) }
+
+        for (l, layer) in weights.layers.enumerated() {
+            VectorMath.rmsNorm(x, layer.attentionNorm.pointer, xb, rows: T, n: h, eps: eps)
+            let kRows = cache.keys[l].pointer + past * kvDim, vRows = cache.values[l].pointer + past * kvDim
+            try runner.linear(xb, rows: T, ldx: h, weight: layer.q, out: q, ldout: qDim)
+            try runner.linear(xb, rows: T, ldx: h, weight: layer.k, out: kRows, ldout: kvDim)
+            try runner.linear(xb, rows: T, ldx: h, weight: layer.v, out: vRows, ldout: kvDim)
+            VectorMath.rope(q, rows: T, heads: c.numAttentionHeads, headDim: d, rowStride: qDim, firstPosition: past,
+                            cos: ropeCos.pointer, sin: ropeSin.pointer)
+            VectorMath.rope(kRows, rows: T, heads: c.numKeyValueHeads, headDim: d, rowStride: kvDim, firstPosition: past,
+                            cos: ropeCos.pointer, sin: ropeSin.pointer)
+            if T == 1 {
+                try runner.attentionDecode(q: q, k: cache.keys[l].pointer, v: cache.values[l].pointer, out: attn,
+                                           length: past + 1, shape: attentionShape)
+            } else {
+                try runner.attentionPrefill(q: q, k: cache.keys[l].pointer, v: cache.values[l].pointer, out: attn,
+                                            tokens: T, past: past, shape: attentionShape)
+            }
+            try runner.linear(attn, rows: T, ldx: qDim, weight: layer.o, out: x, ldout: h, accumulate: true)
+
+            VectorMath.rmsNorm(x, layer.ffnNorm.pointer, xb, rows: T, n: h, eps: eps)
+            switch layer.ffn {
+            case let .dense(gate, up, down):
+                try swiGLU(xb, rows: T, gate: gate, up: up, down: down, out: x)
+            case .moe(let m):
+                try moe(xb, rows: T, m, out: x)
+            }
+        }
+        position += T
+
+        // Final norm and output projection, for the last row only unless every row is asked for.
+        let rows = allLogits ? T : 1
+        let first = allLogits ? 0 : T - 1
+        VectorMath.rmsNorm(x + first * h, weights.outputNorm.pointer, xb, rows: rows, n: h, eps: eps)
+        var logits = [Float](repeating: 0, count: rows * c.vocabSize)
+        try logits.withUnsafeMutableBufferPointer { (buf) throws(InferenceError) in
+            try runner.linear(xb, rows: rows, ldx: h, weight: weights.output, out: buf.baseAddress!, ldout: c.vocabSize)
+        }
+        return logits
+    }
+
+    /// out += down(silu(gate·x) ⊙ up·x).
+    private func swiGLU(_ xb: UnsafePointer<Float>, rows T: Int, gate: WeightMatrix, up: WeightMatrix, down: WeightMatrix,
+                        out: UnsafeMutablePointer<Float>) throws(InferenceError) {
+        let h = config.hiddenSize, f = gate.rows
+        let g = scratch.g.pointer, u = scratch.u.pointer
+        try runner.linear(xb, rows: T, ldx: h, weight: gate, out: g, ldout: f)
+        try runner.linear(xb, rows: T, ldx: h, weight: up, out: u, ldout: f)
+        VectorMath.swiGLU(g, u, count: T * f)
+        try runner.linear(g, rows: T, ldx: f, weight: down, out: out, ldout: h, accumulate: true)
+    }
+
+    /// out += shared(x) + Σ_top-k w_e · expert_e(x). Gating: softmax over the router logits, the top-k
+    /// experts kept and their weights renormalized to sum to 1 (DeepSeek-V2/Mixtral style; DeepSeek-V3's
+    /// sigmoid scoring is not implemented).
+    private func moe(_ xb: UnsafePointer<Float>, rows T: Int, _ m: MoEWeights, out: UnsafeMutablePointer<Float>) throws(InferenceError) {
+        let h = config.hiddenSize, e = m.experts, k = m.topK
+        let logits = scratch.router.pointer, ids = scratch.expertIDs, w = scratch.expertWeights.pointer
+        try runner.linear(xb, rows: T, ldx: h, weight: m.router, out: logits, ldout: e)
+        for t in 0..<T {
+            Router.topK(logits + t * e, experts: e, k: k, ids: ids + t * k, weights: w + t * k)
+        }
+        try runner.expertGather(x: xb, ids: ids, weights: w, gate: m.gate.pointer, up: m.up.pointer, down: m.down.pointer,
+                                out: out, shape: MoEShape(tokens: T, hidden: h, ffn: m.ffn, experts: e, topK: k))
+        if let shared = m.shared {
+            try swiGLU(xb, rows: T, gate: shared.gate, up: shared.up, down: shared.down, out: out)
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import Inference
+import Kernels
+import Models
+import Probe
+import Tuner
+
+/// `ktune generate`: run a GGUF model (or a synthetic MoE model) on the tuned kernels and stream text.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate text with the inference core (FP32 weights on the tuned kernels).",
+        discussion: """
+            The kernel plan comes from --config FILE, else the KTUNE_CONFIG environment variable, else the \
+            kernels' analytical defaults; a config for another machine or a corrupt file prints a warning and \
+            uses the defaults. --synthetic ID runs profiles/models/ID.json with random weights (SYNTHETIC: \
+            the text is meaningless) and the model file's tokenizer for text in and out.
+            """)
+
+    @Option(name: .long, help: "GGUF model file (also the tokenizer for --synthetic).")
+    var model: String = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    @Option(name: .long, help: ArgumentHelp("Run a synthetic model from profiles/models/<id>.json with random weights.", valueName: "id"))
+    var synthetic: String?
+
+    @Option(name: .long, help: "Seed of the synthetic weights.")
+    var weightSeed: UInt64 = 1
+
+    @Option(name: .long, help: "The prompt text.")
+    var prompt: String
+
+    @Flag(name: .long, help: "Wrap the prompt in the model's ChatML template as a user turn.")
+    var chat = false
+
+    @Option(name: .customLong("max-tokens"), help: "Tokens to generate at most.")
+    var maxTokens: Int = 128
+
+    @Option(name: .long, help: "Sampling temperature; 0 is greedy.")
+    var temperature: Float = 0.8
+
+    @Option(name: .customLong("top-k"), help: "Keep the k most likely tokens (0: off).")
+    var topK: Int = 40
+
+    @Option(name: .customLong("top-p"), help: "Nucleus sampling mass (1: off).")
+    var topP: Float = 0.95
+
+    @Option(name: .long, help: "Sampling seed.")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: "Worker threads (default: every core).")
+    var threads: Int?
+
+    @Option(name: .long, help: "Tuned config file (default: $KTUNE_CONFIG, else analytical defaults).")
+    var config: String?
+
+    @Option(name: .customLong("context"), help: "KV-cache positions.")
+    var contextLength: Int = 2048
+
+    @Option(name: .customLong("prompt-tokens"), help: "Benchmark: repeat (or cut) the prompt's tokens to exactly N tokens.")
+    var promptTokenCount: Int?
+
+    @Flag(name: .long, help: "Print prefill/decode tokens/s, the plan and per-kernel-family time at the end.")
+    var stats = false
+
+    @Flag(name: .customLong("show-plan"), help: "List every kernel shape of the model with its parameters and their origin.")
+    var showPlan = false
+
+    func validate() throws {
+        if maxTokens < 0 { throw ValidationError("--max-tokens must be ≥ 0, got \(maxTokens)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let n = promptTokenCount, n < 1 { throw ValidationError("--prompt-tokens must be at least 1, got \(n)") }
+        if contextLength < 1 { throw ValidationError("--context must be at least 1, got \(contextLength)") }
+        if let p = SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed).problem {
+            throw ValidationError(p)
+        }
+    }
+
+    func run() throws {
+        let err = FileHandle.standardError
+        func note(_ s: String) { err.write(Data((s + "\n").utf8)) }
+
+        // The machine: fingerprint for the config check, cache geometry for the analytical defaults.
+        let machine = try? Prober.probe(options: ProbeOptions(benchmarks: false))
+        let cores = machine?.cores ?? HostCPU.onlineCPUs
+        let threadCount = threads ?? max(1, cores)
+        let traits = machine.map { MachineTraits(machine: $0) } ?? MachineTraits.fallback(cores: threadCount, maxSIMDLanes: HostCPU.maxSIMDLanes)
+        let configPath = config ?? ProcessInfo.processInfo.environment["KTUNE_CONFIG"]
+        let plan = KernelPlan.load(configPath: configPath, fingerprint: machine?.fingerprint, machine: traits, threads: threadCount)
+        let initialWarnings = plan.warnings.count
+        for w in plan.warnings { note("warning: \(w)") }
+        let pool = WorkerPool(threads: threadCount)
+
+        let engine: Engine
+        do {
+            if let synthetic {
+                let file = try GGUFFile(path: model)
+                let tokenizer = try Tokenizer(gguf: file)
+                let config = try ModelCatalog().load(id: synthetic)
+                note("SYNTHETIC model '\(synthetic)': random weights (seed \(weightSeed)), not trained — the text is meaningless.")
+                engine = try Engine(synthetic: config, seed: weightSeed, tokenizer: tokenizer, plan: plan, pool: pool,
+                                    contextLength: contextLength)
+            } else {
+                engine = try Engine(modelPath: model, plan: plan, pool: pool, contextLength: contextLength)
+            }
+        } catch {
+            throw InferenceCommandError("\(error)")
+        }
+        var promptIDs = engine.promptTokens(prompt, chat: chat)
+        if let n = promptTokenCount, !promptIDs.isEmpty {
+            promptIDs = (0..<n).map { promptIDs[$0 % promptIDs.count] }
+        }
+        let workloads = engine.workloads(promptTokens: promptIDs.count, context: promptIDs.count)
+        note(plan.summary(workloads))
+        if showPlan { for line in plan.describe(workloads) { note(line) } }
+
+        let sampling = SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed)
+        let result: (tokens: [Int32], stats: GenerationStats)
+        do {
+            result = try engine.generator.generate(prompt: promptIDs, maxTokens: maxTokens, sampling: sampling) { text in
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        } catch {
+            throw InferenceCommandError("\(error)")
+        }
+        FileHandle.standardOutput.write(Data("\n".utf8))
+        for w in plan.warnings.dropFirst(initialWarnings) { note("warning: \(w)") }   // choices rejected while running
+        if stats {
+            let s = result.stats
+            let w = engine.transformer.weights
+            note(String(format: "model: %@%@, %.0f MB FP32 weights, loaded in %.2f s, %d threads",
+                        w.config.id, w.synthetic ? " (SYNTHETIC weights)" : "", Double(w.bytes) / 1e6, engine.loadSeconds, threadCount))
+            note(String(format: "prefill: %d tokens in %.3f s = %.1f tokens/s", s.promptTokens, s.prefillSeconds, s.prefillTokensPerSecond))
+            note(String(format: "decode: %d tokens in %.3f s = %.1f tokens/s (stop: %@)", s.decodeSteps, s.decodeSeconds,
+                        s.decodeTokensPerSecond, s.stopReason))
+            note("plan: \(plan.origin)")
+            note("kernel time by family:")
+            for line in s.kernels.lines { note(line) }
+            if showPlan {
+                note("kernel time by shape:")
+                for line in s.kernels.shapeLines { note(line) }
+            }
+        }
+    }
+}
+
+/// A runtime failure (bad model file, kernel error): printed as "Error: ..." without the usage text.
+struct InferenceCommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,257 @@
+import ArgumentParser
+import Configs
+import Foundation
+import Kernels
+import Models
+import Probe
+import Report
+import Tuner
+
+/// `ktune tune`: search each kernel's parameters on this machine for a model's shapes (or given shapes),
+/// verify and measure every candidate, journal as it goes, and write the tuned config.
+struct TuneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tune",
+        abstract: "Tune the kernels a model runs (matmul, attention, expert-gather) to this machine.",
+        discussion: """
+            Shapes come from --model (a profile id in profiles/models, prefill of --prefill-tokens and decode \
+            at --decode-context) or from --kernel with one or more --shape keys. Every candidate is verified \
+            against the reference before it is timed; winners are re-measured head to head against the \
+            analytical default and only written if at least as fast.
+
+            Output: --out, default $KTUNE_HOME/tuned/<fingerprint>.json (KTUNE_HOME defaults to ~/.ktune), \
+            merged with an existing config for this machine. Journal: --journal, default next to the config \
+            (<config>.journal.jsonl), one JSON line per measurement, flushed as it happens; --resume continues it.
+
+            Strategies (--strategy NAME, --strategy-option name=value):
+            \(StrategyRegistry.helpText())
+            """)
+
+    @Option(help: ArgumentHelp("Model: a profile id (profiles/models/<id>.json) or a GGUF file (its architecture metadata).",
+                               valueName: "id|file.gguf"))
+    var model = "smollm2-135m"
+
+    @Option(help: ArgumentHelp("Kernel family to tune at --shape keys instead of a model's shapes (\(knownFamilies)).",
+                               valueName: "family"))
+    var kernel: String?
+
+    @Option(name: .customLong("shape"), parsing: .singleValue,
+            help: ArgumentHelp("Shape key for --kernel (repeatable): matmul MxNxK, attention.prefill T=..,past=..,h=..,kv=..,d=.., attention.decode L=..,h=..,kv=..,d=.., expert-gather T=..,h=..,f=..,e=..,k=..", valueName: "key"))
+    var shapes: [String] = []
+
+    @Option(help: "Prompt length of the prefill phase tuned for --model.")
+    var prefillTokens = WorkloadPlanner.defaultPrefillTokens
+
+    @Option(help: "Cached tokens of the decode phase tuned for --model.")
+    var decodeContext = WorkloadPlanner.defaultDecodeContext
+
+    @Option(help: "Sequences per decode step.")
+    var decodeBatch = 1
+
+    @Option(help: ArgumentHelp("Search strategy: \(StrategyRegistry.names.joined(separator: ", ")).", valueName: "name"))
+    var strategy = StrategyRegistry.defaultName
+
+    @Option(name: .customLong("strategy-option"), parsing: .singleValue,
+            help: ArgumentHelp("Strategy option (repeatable); see --list-strategies.", valueName: "name=value"))
+    var strategyOptions: [String] = []
+
+    @Flag(help: "Print the strategies and their options, then exit.")
+    var listStrategies = false
+
+    @Flag(help: "Print the kernel shapes that would be tuned (and the model ops using them), then exit.")
+    var listShapes = false
+
+    @Option(help: ArgumentHelp("Search seconds for the whole run, shared across shapes (each gets an equal share of what is left; head-to-head checks and noise pauses come on top).",
+                               valueName: "seconds"))
+    var budget: Double = 100
+
+    @Option(help: ArgumentHelp("Measurement cap per shape.", valueName: "n"))
+    var maxEvals: Int?
+
+    @Option(help: ArgumentHelp("Journal file (JSON Lines).", valueName: "file"))
+    var journal: String?
+
+    @Flag(help: "Continue the journal: recorded measurements are reused, not repeated.")
+    var resume = false
+
+    @Option(help: ArgumentHelp("Tuned config to write.", valueName: "file"))
+    var out: String?
+
+    @Flag(help: "Print the results as JSON on stdout instead of the table.")
+    var json = false
+
+    @Flag(help: "Show the progress line even when stderr is not a terminal.")
+    var progress = false
+
+    @Flag(name: .customLong("no-calibration"), help: "Do not re-time the calibration kernel between candidates (no noise detection).")
+    var noCalibration = false
+
+    @Flag(help: "Run exhaustive search and the chosen strategy on matmul shapes and compare their winners head to head (no config written).")
+    var compareStrategies = false
+
+    @Option(help: ArgumentHelp("Profiles directory (holding models/); default: $KTUNE_PROFILES or ./profiles found upward.",
+                               valueName: "dir"))
+    var profiles: String?
+
+    @Option(help: "Seed for the operands' random contents.")
+    var seed: UInt64 = 42
+
+    static var knownFamilies: String { "matmul, attention.prefill, attention.decode, expert-gather" }
+
+    func validate() throws {
+        guard budget > 0, budget.isFinite else { throw ValidationError("--budget must be a positive number of seconds, got \(budget)") }
+        if let maxEvals, maxEvals < 1 { throw ValidationError("--max-evals must be at least 1, got \(maxEvals)") }
+        if kernel != nil && shapes.isEmpty { throw ValidationError("--kernel needs at least one --shape") }
+        if kernel == nil && !shapes.isEmpty { throw ValidationError("--shape needs --kernel (the family the shape belongs to)") }
+        if prefillTokens < 1 || decodeContext < 0 || decodeBatch < 1 {
+            throw ValidationError("--prefill-tokens and --decode-batch must be ≥ 1 and --decode-context ≥ 0")
+        }
+        _ = try StrategyOptions(strategy: strategy, table: StrategyRegistry.strategy(named: strategy).options,
+                                items: strategyOptions)
+    }
+
+    func run() throws {
+        if listStrategies {
+            print(StrategyRegistry.helpText())
+            return
+        }
+        if listShapes {
+            var table = TextTable(header: ["kernel", "shape", "calls/forward", "used by"])
+            for t in try resolveTargets() {
+                table.append([t.kernel, t.shape, "\(t.callsPerForward)", t.uses.joined(separator: "; ")])
+            }
+            print(table.render())
+            return
+        }
+        let ui = TuneProgressBar(showBar: progress || isatty(2) == 1)
+        let probed = try Prober.probe(options: ProbeOptions(benchmarks: false))
+        let (machine, traitWarnings) = MachineContext.from(probed)
+        for w in traitWarnings { ui.note("warning: \(w)") }
+        let targets = try resolveTargets()
+        let pool = WorkerPool(threads: machine.traits.cores)
+        let seed = self.seed
+        let makeKernel: TuningSession.KernelFactory = { t in
+            try KernelRegistry.instance(family: t.kernel, shape: t.shape, pool: pool, seed: seed)
+        }
+        let calibration = noCalibration ? nil : try makeCalibration(pool: pool, machine: machine)
+        if compareStrategies {
+            try runComparison(targets: targets, machine: machine, calibration: calibration, ui: ui, makeKernel: makeKernel)
+            return
+        }
+
+        let outPath = out ?? TunedConfigLocation.defaultPath(fingerprint: machine.fingerprint)
+        let journalPath = journal ?? TunedConfigLocation.journalPath(forConfig: outPath)
+        var settings = TuneSettings()
+        settings.strategy = strategy
+        settings.strategyOptions = strategyOptions
+        settings.maxEvaluations = maxEvals
+        settings.totalSeconds = budget
+        settings.journalPath = journalPath
+        settings.resume = resume
+        if !json {
+            ui.note("machine \(machine.fingerprint) (\(machine.summary.cpu), \(machine.traits.cores) cores); \(targets.count) shapes, strategy \(strategy), ~\(Int(budget)) s search budget")
+        }
+        let session = TuningSession(targets: targets, settings: settings, machine: machine, calibration: calibration,
+                                    makeKernel: makeKernel)
+        session.add(ui)
+        let results = try session.run()
+        ui.finish()
+        let notes = try TunedConfigOutput.write(results, machine: machine, to: outPath, createdAt: TuningSession.timestamp())
+        for n in notes { ui.note(n) }
+        let noise = calibration.map { ($0.episodes, $0.pausedSeconds, $0.checks) } ?? (0, 0, 0)
+        if json {
+            let report = TuneReport(machine: machine.summary, out: outPath, journal: journalPath, strategy: strategy,
+                                    results: results, noiseEpisodes: noise.0, noisePauseSeconds: noise.1)
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
+            return
+        }
+        print(Self.table(results).render())
+        if noise.0 > 0 {
+            print("noise: the calibration kernel was below \(Int(CalibrationMonitor.Policy().dropThreshold * 100))% of its best at \(noise.0) of \(noise.2) checks; \(Int(noise.1.rounded())) s paused; measurements still disturbed after a pause are marked noisy in the journal")
+        }
+        print("tuned config: \(outPath)")
+        print("journal:      \(journalPath)")
+    }
+
+    /// The shapes to tune: the flags' or the model's.
+    private func resolveTargets() throws -> [TuneTarget] {
+        if let kernel {
+            return shapes.map { TuneTarget(kernel: kernel, shape: $0) }
+        }
+        let config: ModelConfig
+        if model.hasSuffix(".gguf") || model.contains("/") {
+            // A GGUF file: its architecture metadata, not its weights.
+            config = try ModelConfig(gguf: GGUFFile(path: model))
+        } else {
+            config = try ModelCatalog(root: profiles).load(id: model)
+        }
+        return WorkloadPlanner.targets(model: config, prefillTokens: prefillTokens, decodeContext: decodeContext,
+                                       decodeBatch: decodeBatch)
+    }
+
+    /// A small fixed matmul at its analytical default: cheap (~1 ms per check) and using every core, so a
+    /// neighbour taking a core shows up as a drop.
+    private func makeCalibration(pool: WorkerPool, machine: MachineContext) throws -> CalibrationMonitor {
+        let k = try KernelRegistry.instance(family: Matmul.family, shape: "64x256x256", pool: pool, seed: 7)
+        return try CalibrationMonitor(kernel: k, params: k.analyticalDefault(on: machine.traits))
+    }
+
+    private func runComparison(targets: [TuneTarget], machine: MachineContext, calibration: CalibrationMonitor?,
+                               ui: TuneProgressBar, makeKernel: @escaping TuningSession.KernelFactory) throws {
+        var chosen = targets.filter { $0.kernel == Matmul.family }
+        if kernel == nil {
+            // From a model: two prefill shapes and one decode shape.
+            let prefill = chosen.filter { (Int($0.shape.split(separator: "x").first ?? "") ?? 0) > Matmul.skinnyMaxRows }
+            let decode = chosen.filter { (Int($0.shape.split(separator: "x").first ?? "") ?? 0) <= Matmul.skinnyMaxRows }
+            chosen = Array(prefill.prefix(2)) + Array(decode.prefix(1))
+        }
+        guard !chosen.isEmpty else { throw ValidationError("--compare-strategies needs matmul shapes") }
+        var rows: [StrategyComparison] = []
+        for t in chosen {
+            ui.note("comparing on matmul \(t.shape): exhaustive, then \(strategy)")
+            rows.append(try StrategyComparison.run(t, strategy: strategy, options: strategyOptions,
+                                                   policy: TimingPolicy(), machine: machine,
+                                                   calibration: calibration, observers: [ui], makeKernel: makeKernel))
+        }
+        ui.finish()
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(rows), as: UTF8.self))
+            return
+        }
+        var table = TextTable(header: ["shape", "space", "exhaustive evals", "exhaustive s", "exhaustive GFLOP/s",
+                                       "\(strategy) points", "% of space", "\(strategy) s", "\(strategy) GFLOP/s", "ratio"])
+        for r in rows {
+            table.append([r.target.shape, "\(r.spaceSize)", "\(r.exhaustiveEvaluations)", Self.f(r.exhaustiveSeconds),
+                          r.exhaustiveGflops.map { Self.f($0.median) } ?? "-", "\(r.strategyPoints)",
+                          Self.f(r.fractionOfSpace * 100), Self.f(r.strategySeconds),
+                          r.strategyGflops.map { Self.f($0.median) } ?? "-", r.ratio.map { Self.f3($0) } ?? "-"])
+        }
+        print(table.render())
+        print("ratio = \(strategy) winner / exhaustive winner, GFLOP/s medians timed head to head, interleaved")
+    }
+
+    /// The closing table: per kernel and shape, default vs tuned GFLOP/s (head to head), speedup, evaluations.
+    static func table(_ results: [ShapeResult]) -> TextTable {
+        var t = TextTable(header: ["kernel", "shape", "default GFLOP/s", "tuned GFLOP/s", "speedup", "evals", "space", "s", "note"])
+        for r in results {
+            var note: [String] = []
+            if let p = r.problem { note.append(p) }
+            if r.keptDefault && r.problem == nil { note.append(r.strategyPick == r.defaultParams ? "default is best" : "kept default") }
+            if r.replayed > 0 { note.append("\(r.replayed) from journal") }
+            let bad = r.outcomes.filter { $0.key != CandidateOutcome.ok.rawValue && $0.value > 0 }
+            if !bad.isEmpty { note.append(bad.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")) }
+            t.append([r.target.kernel, r.target.shape, r.defaultGflops.map { f($0.median) } ?? "-",
+                      r.chosenGflops.map { f($0.median) } ?? "-", f3(r.speedup), "\(r.evaluations)", "\(r.spaceSize)",
+                      f(r.seconds), note.joined(separator: "; ")])
+        }
+        return t
+    }
+
+    static func f(_ x: Double) -> String { "\((x * 10).rounded() / 10)" }
+    static func f3(_ x: Double) -> String { "\((x * 1000).rounded() / 1000)" }
+}

@@ -99,7 +99,7 @@ struct ModelEndToEndTests {
         #expect(throws: InferenceError.self) { try e.transformer.forward([60_000]) }
     }
 
-    @Test("the built ktune binary answers the capital question", .enabled(if: ProcessInfo.processInfo.environment["KTUNE_SLOW_TESTS"] == "1"))
+    @Test("the built ktune binary answers the capital question", .enabled(if: TestSupport.blockedPathIsFast))
     func builtBinaryAnswers() throws {
         #if DEBUG
         let binary = TestSupport.root.appendingPathComponent(".build/debug/ktune").path

@@ -292,10 +292,10 @@ enum SplitDecode<V: ExpVector> {
         var b0 = rows.lowerBound
         while b0 < rows.upperBound {
             let n = min(block, rows.upperBound - b0)
-            // Software prefetch by plain loads: the dependent dot-product and P·V chains alone keep too
-            // few misses in flight (latency-bound at a fraction of DRAM bandwidth). So the first block is
-            // brought in by independent loads (one per cache line), and while a block is computed, each
-            // of its rows also touches the matching row of the next block.
+            // The dependent dot-product and P·V chains alone keep too few misses in flight (latency-bound
+            // at a fraction of DRAM bandwidth). So the first block is brought in by independent loads (one
+            // per cache line), and while a block is computed, each of its rows prefetches the matching
+            // row of the next block (`prefetcht0`, which retires at once).
             if b0 == rows.lowerBound {
                 sink += touch(p.k + b0 * p.kvStride, floats: n * p.kvStride)
                 sink += touch(p.v + b0 * p.kvStride, floats: n * p.kvStride)
@@ -304,8 +304,11 @@ enum SplitDecode<V: ExpVector> {
             for j in 0..<n {
                 let ahead = b0 + n + j
                 if ahead < rows.upperBound {
-                    sink += touch(p.k + ahead * p.kvStride, floats: p.kvStride)
-                    sink += touch(p.v + ahead * p.kvStride, floats: p.kvStride)
+                    let kAhead = UnsafeRawPointer(p.k + ahead * p.kvStride), vAhead = UnsafeRawPointer(p.v + ahead * p.kvStride)
+                    for line in stride(from: 0, to: p.kvStride * 4, by: 64) {
+                        prefetch(kAhead + line)
+                        prefetch(vAhead + line)
+                    }
                 }
                 let krow = p.k + (b0 + j) * p.kvStride
                 for kvh in 0..<p.kvHeads {
@@ -441,15 +444,25 @@ extension PVTile {
     static func accumulate(cols: Int, p: UnsafePointer<Float>, v: UnsafePointer<Float>, vStride: Int,
                            o: UnsafeMutablePointer<Float>) {
         let lanes = V.scalarCount
-        var acc = InlineArray<C, V>(repeating: V())
+        // Two accumulator sets (even and odd rows) so the FMA latency chains do not bound the loop.
+        var acc = InlineArray<C, V>(repeating: V()), odd = InlineArray<C, V>(repeating: V())
         for c in 0..<C { acc[c] = UnsafeRawPointer(o + c * lanes).loadUnaligned(as: V.self) }
         var pv = v
-        for j in 0..<cols {
-            let pj = V(repeating: p[j])
-            for c in 0..<C { acc[c] = acc[c].addingProduct(pj, UnsafeRawPointer(pv + c * lanes).loadUnaligned(as: V.self)) }
-            pv += vStride
+        var j = 0
+        while j + 2 <= cols {
+            let p0 = V(repeating: p[j]), p1 = V(repeating: p[j + 1])
+            for c in 0..<C {
+                acc[c] = acc[c].addingProduct(p0, UnsafeRawPointer(pv + c * lanes).loadUnaligned(as: V.self))
+                odd[c] = odd[c].addingProduct(p1, UnsafeRawPointer(pv + vStride + c * lanes).loadUnaligned(as: V.self))
+            }
+            pv += 2 * vStride
+            j += 2
         }
-        for c in 0..<C { UnsafeMutableRawPointer(o + c * lanes).storeBytes(of: acc[c], as: V.self) }
+        if j < cols {
+            let p0 = V(repeating: p[j])
+            for c in 0..<C { acc[c] = acc[c].addingProduct(p0, UnsafeRawPointer(pv + c * lanes).loadUnaligned(as: V.self)) }
+        }
+        for c in 0..<C { UnsafeMutableRawPointer(o + c * lanes).storeBytes(of: acc[c] + odd[c], as: V.self) }
     }
 }
 

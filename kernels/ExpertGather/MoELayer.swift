@@ -27,7 +27,7 @@ enum MoELayer {
         let groups = layout.add(Int32.self, rows + e + 1)
         let gathered = layout.add(Float.self, rows * h)
         let outputs = layout.add(Float.self, rows * h)
-        let slotFloats = (2 * chunk * f).roundedUp(toMultipleOf: 16)
+        let slotFloats = (2 * chunk * f + 1).roundedUp(toMultipleOf: 16)   // gate, up, and a prefetch sink
         let slotBase = layout.add(Float.self, threads * slotFloats)
         let single = try params.matmulParams(threads: 1, shape: s)
         let inside = try params.matmulParams(threads: threads, shape: s)
@@ -50,11 +50,17 @@ enum MoELayer {
             func ffn(_ b: ExpertBatch, slot: Int, params mp: MatmulParams) {
                 let ex = Int(b.expert), start = Int(b.start), n = Int(b.count)
                 let g = slots + slot * slotFloats, u = g + chunk * f
+                // Stream each weight matrix into L2 just before its matmul (see `SwiGLU.prefetch`); the
+                // sums land in the slot's sink float so the loads are kept.
+                let sink = g + 2 * chunk * f
                 do {
+                    sink[0] = SwiGLU.prefetch(p.gate + ex * f * h, floats: f * h)
                     try Matmul.run(m: n, n: f, k: h, a: xs + start * h, lda: h, b: p.gate + ex * f * h, ldb: h,
                                    bLayout: .nk, c: g, ldc: f, accumulate: false, params: mp, pool: pool)
+                    sink[0] += SwiGLU.prefetch(p.up + ex * f * h, floats: f * h)
                     try Matmul.run(m: n, n: f, k: h, a: xs + start * h, lda: h, b: p.up + ex * f * h, ldb: h,
                                    bLayout: .nk, c: u, ldc: f, accumulate: false, params: mp, pool: pool)
+                    sink[0] += SwiGLU.prefetch(p.down + ex * h * f, floats: h * f)
                     SwiGLU.apply(gate: g, up: UnsafePointer(u), count: n * f)
                     try Matmul.run(m: n, n: h, k: f, a: g, lda: f, b: p.down + ex * h * f, ldb: f,
                                    bLayout: .nk, c: ys + start * h, ldc: h, accumulate: false, params: mp, pool: pool)
@@ -175,11 +181,8 @@ enum MoELayer {
         let tasks = (tokens + per - 1) / per
         let body = { (task: Int) in
             for t in (task * per)..<min(tokens, (task + 1) * per) {
-                let dst = p.out + t * h
-                for j in 0..<k {
-                    let r = Int(positions[t * k + j])
-                    SwiGLU.axpy(weights[r], UnsafePointer(outputs + r * h), dst, count: h)
-                }
+                SwiGLU.combineRow(out: p.out + t * h, rows: positions + t * k, k: k, weights: weights,
+                                  outputs: outputs, width: h)
             }
         }
         if threads == 1 || tasks == 1 { for t in 0..<tasks { body(t) } } else { pool.parallelFor(tasks, body) }

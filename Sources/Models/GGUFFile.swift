@@ -219,9 +219,13 @@ public final class GGUFFile: @unchecked Sendable {
     public func hasTensor(_ name: String) -> Bool { tensorIndex[name] != nil }
 
     /// The raw bytes of `tensor` inside the mapping (validated at load to lie within the file). Valid as
-    /// long as this `GGUFFile` is alive.
-    public func bytes(of tensor: GGUFTensorInfo) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: storage.base + dataOffset + tensor.offset, count: tensor.byteCount)
+    /// long as this `GGUFFile` is alive. `tensor` must be one of this file's `tensors`, unmodified.
+    public func bytes(of tensor: GGUFTensorInfo) throws(GGUFError) -> UnsafeRawBufferPointer {
+        guard let i = tensorIndex[tensor.name], tensors[i] == tensor else {
+            throw GGUFError(.invalid, field: tensor.name, expected: "a tensor info of this file, unmodified",
+                            found: "a tensor info this file does not hold", path: path)
+        }
+        return UnsafeRawBufferPointer(start: storage.base + dataOffset + tensor.offset, count: tensor.byteCount)
     }
 
     /// Dequantizes the whole tensor to FP32 (row-major, `dimensions[0]` fastest).
@@ -244,7 +248,7 @@ public final class GGUFFile: @unchecked Sendable {
                             found: "\(tensor.type)", path: path)
         }
         let rowBytes = tensor.rowBytes
-        let src = bytes(of: tensor).baseAddress! + rows.lowerBound * rowBytes
+        let src = try bytes(of: tensor).baseAddress! + rows.lowerBound * rowBytes
         GGUFDequantizer.convert(tensor.type, src: src, dst: out, count: rows.count * tensor.dimensions[0])
     }
 }

@@ -4,6 +4,7 @@ import Inference
 import Kernels
 import Models
 import Probe
+import Tuner
 
 /// `ktune generate`: run a GGUF model (or a synthetic MoE model) on the tuned kernels and stream text.
 struct GenerateCommand: ParsableCommand {
@@ -56,6 +57,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("context"), help: "KV-cache positions.")
     var contextLength: Int = 2048
 
+    @Option(name: .customLong("prompt-tokens"), help: "Benchmark: repeat (or cut) the prompt's tokens to exactly N tokens.")
+    var promptTokenCount: Int?
+
     @Flag(name: .long, help: "Print prefill/decode tokens/s, the plan and per-kernel-family time at the end.")
     var stats = false
 
@@ -65,6 +69,7 @@ struct GenerateCommand: ParsableCommand {
     func validate() throws {
         if maxTokens < 0 { throw ValidationError("--max-tokens must be ≥ 0, got \(maxTokens)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let n = promptTokenCount, n < 1 { throw ValidationError("--prompt-tokens must be at least 1, got \(n)") }
         if contextLength < 1 { throw ValidationError("--context must be at least 1, got \(contextLength)") }
         if let p = SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed).problem {
             throw ValidationError(p)
@@ -79,9 +84,10 @@ struct GenerateCommand: ParsableCommand {
         let machine = try? Prober.probe(options: ProbeOptions(benchmarks: false))
         let cores = machine?.cores ?? HostCPU.onlineCPUs
         let threadCount = threads ?? max(1, cores)
-        let traits = machine.map { Self.traits($0) } ?? MachineTraits.fallback(cores: threadCount, maxSIMDLanes: HostCPU.maxSIMDLanes)
+        let traits = machine.map { MachineTraits(machine: $0) } ?? MachineTraits.fallback(cores: threadCount, maxSIMDLanes: HostCPU.maxSIMDLanes)
         let configPath = config ?? ProcessInfo.processInfo.environment["KTUNE_CONFIG"]
         let plan = KernelPlan.load(configPath: configPath, fingerprint: machine?.fingerprint, machine: traits, threads: threadCount)
+        let initialWarnings = plan.warnings.count
         for w in plan.warnings { note("warning: \(w)") }
         let pool = WorkerPool(threads: threadCount)
 
@@ -98,9 +104,12 @@ struct GenerateCommand: ParsableCommand {
                 engine = try Engine(modelPath: model, plan: plan, pool: pool, contextLength: contextLength)
             }
         } catch {
-            throw ValidationError("\(error)")
+            throw InferenceCommandError("\(error)")
         }
-        let promptIDs = engine.promptTokens(prompt, chat: chat)
+        var promptIDs = engine.promptTokens(prompt, chat: chat)
+        if let n = promptTokenCount, !promptIDs.isEmpty {
+            promptIDs = (0..<n).map { promptIDs[$0 % promptIDs.count] }
+        }
         let workloads = engine.workloads(promptTokens: promptIDs.count, context: promptIDs.count)
         note(plan.summary(workloads))
         if showPlan { for line in plan.describe(workloads) { note(line) } }
@@ -112,10 +121,10 @@ struct GenerateCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
         } catch {
-            throw ValidationError("\(error)")
+            throw InferenceCommandError("\(error)")
         }
         FileHandle.standardOutput.write(Data("\n".utf8))
-        for w in plan.warnings { note("warning: \(w)") }
+        for w in plan.warnings.dropFirst(initialWarnings) { note("warning: \(w)") }   // choices rejected while running
         if stats {
             let s = result.stats
             let w = engine.transformer.weights
@@ -133,20 +142,10 @@ struct GenerateCommand: ParsableCommand {
             }
         }
     }
+}
 
-    /// The kernel-facing traits of a probed machine (cache geometry, cores, SIMD width).
-    static func traits(_ m: Machine) -> MachineTraits {
-        var t = MachineTraits.fallback(cores: max(1, m.cores), maxSIMDLanes: HostCPU.maxSIMDLanes)
-        for c in m.caches {
-            guard let size = c.sizeBytes, size > 0 else { continue }
-            let ways = (c.ways ?? 0) > 0 ? c.ways! : nil
-            switch (c.level, c.kind) {
-            case (1, .data): t.l1dBytes = size; if let ways { t.l1dWays = ways }; if let l = c.lineBytes, l > 0 { t.lineBytes = l }
-            case (2, .unified): t.l2Bytes = size; if let ways { t.l2Ways = ways }
-            case (3, .unified): t.l3Bytes = size; if let ways { t.l3Ways = ways }
-            default: break
-            }
-        }
-        return t
-    }
+/// A runtime failure (bad model file, kernel error): printed as "Error: ..." without the usage text.
+struct InferenceCommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

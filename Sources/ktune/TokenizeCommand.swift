@@ -27,7 +27,7 @@ struct TokenizeCommand: ParsableCommand {
             file = try GGUFFile(path: model)
             tokenizer = try Tokenizer(gguf: file)
         } catch {
-            throw ValidationError("\(error)")
+            throw InferenceCommandError("\(error)")
         }
         let ids = tokenizer.encode(text, parseSpecial: !noSpecial)
         if json {

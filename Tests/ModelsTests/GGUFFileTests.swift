@@ -86,6 +86,9 @@ struct GGUFFileTests {
     func minimalTensorFile() throws {
         let f = try GGUFFile(bytes: GGUFBuilder.oneTensor([1, 2, 3, 4]))
         #expect(try f.dequantize(f.tensor("w")) == [1, 2, 3, 4])
+        var forged = try f.tensor("w")
+        forged.offset = 1 << 40
+        #expect(throws: GGUFError.self) { try f.dequantize(forged) }
     }
 
     /// Each crafted file must fail with the named field.

@@ -77,7 +77,11 @@ public final class TuningSession {
                 for e in contents.entries { recorded[e.key] = e.result }
                 note("journal: resuming \(path) (\(contents.entries.count) measurements recorded)")
             } else {
-                if settings.resume { note("journal: \(path) does not exist; starting a new one") }
+                if settings.resume {
+                    note("journal: \(path) does not exist; starting a new one")
+                } else if FileManager.default.fileExists(atPath: path) {
+                    note("journal: replacing \(path) (pass --resume to continue it instead)")
+                }
                 journal = try JournalFile.create(path, header: header)
             }
         }

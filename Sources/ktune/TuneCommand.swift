@@ -203,18 +203,24 @@ struct TuneCommand: ParsableCommand {
                                ui: TuneProgressBar, makeKernel: @escaping TuningSession.KernelFactory) throws {
         var chosen = targets.filter { $0.kernel == Matmul.family }
         if kernel == nil {
-            // From a model: two prefill shapes and one decode shape.
-            let prefill = chosen.filter { (Int($0.shape.split(separator: "x").first ?? "") ?? 0) > Matmul.skinnyMaxRows }
-            let decode = chosen.filter { (Int($0.shape.split(separator: "x").first ?? "") ?? 0) <= Matmul.skinnyMaxRows }
-            chosen = Array(prefill.prefix(2)) + Array(decode.prefix(1))
+            // From a model: its two most-called prefill shapes and most-called decode shape.
+            let byCalls = chosen.enumerated().sorted { a, b in
+                a.element.callsPerForward != b.element.callsPerForward
+                    ? a.element.callsPerForward > b.element.callsPerForward : a.offset < b.offset
+            }.map(\.element)
+            let rows = { (t: TuneTarget) in Int(t.shape.split(separator: "x").first ?? "") ?? 0 }
+            chosen = Array(byCalls.filter { rows($0) > Matmul.skinnyMaxRows }.prefix(2))
+                + Array(byCalls.filter { rows($0) <= Matmul.skinnyMaxRows }.prefix(1))
         }
         guard !chosen.isEmpty else { throw ValidationError("--compare-strategies needs matmul shapes") }
         var rows: [StrategyComparison] = []
         for t in chosen {
             ui.note("comparing on matmul \(t.shape): exhaustive, then \(strategy)")
-            rows.append(try StrategyComparison.run(t, strategy: strategy, options: strategyOptions,
-                                                   policy: TimingPolicy(), machine: machine,
-                                                   calibration: calibration, observers: [ui], makeKernel: makeKernel))
+            let r = try StrategyComparison.run(t, strategy: strategy, options: strategyOptions,
+                                               policy: TimingPolicy(), machine: machine,
+                                               calibration: calibration, observers: [ui], makeKernel: makeKernel)
+            rows.append(r)
+            ui.note("matmul \(t.shape): exhaustive \(r.exhaustiveEvaluations) points in \(Self.f(r.exhaustiveSeconds)) s; \(strategy) \(r.strategyPoints) points (\(Self.f(r.fractionOfSpace * 100))%) in \(Self.f(r.strategySeconds)) s; winners head to head \(r.exhaustiveGflops.map { Self.f($0.median) } ?? "-") vs \(r.strategyGflops.map { Self.f($0.median) } ?? "-") GFLOP/s, ratio \(r.ratio.map { Self.f3($0) } ?? "-")")
         }
         ui.finish()
         if json {

@@ -134,6 +134,7 @@ import Testing
             FaultyKernel(try KernelRegistry.instance(family: t.kernel, shape: t.shape, pool: Self.pool, seed: 3))
         }
         let r = try #require(try session.run().first)
+        #expect(r.evaluations == 12)
         #expect((r.outcomes["wrongAnswer"] ?? 0) > 0)
         #expect(r.chosenParams["threads"] != 1)
         let text = try String(contentsOfFile: journal, encoding: .utf8)

@@ -101,11 +101,12 @@ struct ModelEndToEndTests {
 
     @Test("the built ktune binary answers the capital question", .enabled(if: TestSupport.blockedPathIsFast))
     func builtBinaryAnswers() throws {
-        #if DEBUG
-        let binary = TestSupport.root.appendingPathComponent(".build/debug/ktune").path
-        #else
-        let binary = TestSupport.root.appendingPathComponent(".build/release/ktune").path
-        #endif
+        // The ktune product is built next to this test bundle (whatever the scratch path and configuration).
+        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        while !FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("ktune").path) && dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+        }
+        let binary = dir.appendingPathComponent("ktune").path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the ktune product first")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)

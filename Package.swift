@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], path: "Tests/KernelsTests",
                     swiftSettings: hotCode),
         .testTarget(name: "ConfigsTests", dependencies: ["Configs"], path: "Tests/ConfigsTests"),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"], path: "Tests/ModelsTests"),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Kernels"], path: "Tests/ModelsTests"),
         .testTarget(name: "TunerTests", dependencies: ["Tuner"], path: "Tests/TunerTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], path: "Tests/InferenceTests",

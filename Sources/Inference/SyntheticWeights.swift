@@ -1,22 +1,5 @@
+import Kernels
 import Models
-
-/// Deterministic pseudo-random numbers (SplitMix64) for synthetic weights: the same seed gives the same
-/// model on every machine.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-1, 1).
-    @inline(__always) mutating func symmetric() -> Float {
-        Float(Int32(truncatingIfNeeded: next() >> 32)) * (1.0 / 2_147_483_648.0)
-    }
-}
 
 extension TransformerWeights {
     /// SYNTHETIC weights for `config` (dense or DeepSeek-style MoE): uniform values scaled by

@@ -61,9 +61,9 @@ struct AttentionMoEMeasurements {
         let inst = try AttentionDecodeInstance(shapeKey: "L=65536,h=9,kv=3,d=64", pool: pool)
         let params = inst.analyticalDefault(on: traits)
         #expect(try inst.verify(params).passed)
-        var state: UInt64 = 3
+        var random = SplitMix64(seed: 3)
         let floats = 64 << 20   // 256 MiB
-        let src = OperandBuffer(count: floats, state: &state), dst = OperandBuffer(count: floats, state: &state, fill: false)
+        let src = OperandBuffer(count: floats, random: &random), dst = OperandBuffer(count: floats, random: &random, fill: false)
         let kvFloats = inst.k.count + inst.v.count
         var sink: Float = 0
         let t = try interleaved([
@@ -102,9 +102,9 @@ struct AttentionMoEMeasurements {
         let g = try MatmulInstance(m: 128, n: 1536, k: 512, layout: .nk, pool: pool)
         let d = try MatmulInstance(m: 128, n: 512, k: 1536, layout: .nk, pool: pool)
         let gp = g.analyticalDefault(on: traits), dp = d.analyticalDefault(on: traits)
-        var state: UInt64 = 9
+        var random = SplitMix64(seed: 9)
         let floats = 64 << 20
-        let src = OperandBuffer(count: floats, state: &state)
+        let src = OperandBuffer(count: floats, random: &random)
         var sink: Float = 0
         let base = inst.analyticalDefault(on: traits)
         #expect(try inst.verify(base).passed)
@@ -123,7 +123,7 @@ struct AttentionMoEMeasurements {
         let tok = UnsafeMutablePointer<Int32>.allocate(capacity: rows), pos = UnsafeMutablePointer<Int32>.allocate(capacity: rows)
         let wgt = UnsafeMutablePointer<Float>.allocate(capacity: rows)
         let off = UnsafeMutablePointer<Int32>.allocate(capacity: s.experts + 1), cur = UnsafeMutablePointer<Int32>.allocate(capacity: s.experts)
-        let xs = OperandBuffer(count: rows * h, state: &state), ys = OperandBuffer(count: rows * h, state: &state)
+        let xs = OperandBuffer(count: rows * h, random: &random), ys = OperandBuffer(count: rows * h, random: &random)
         defer { tok.deallocate(); pos.deallocate(); wgt.deallocate(); off.deallocate(); cur.deallocate() }
         let problem = MoEProblem(x: inst.x.pointer, ids: inst.ids, weights: inst.routeWeights.pointer, gate: inst.gate.pointer,
                                  up: inst.up.pointer, down: inst.down.pointer, out: inst.out.pointer, shape: s)

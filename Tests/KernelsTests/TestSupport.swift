@@ -1,17 +1,10 @@
 @testable import Kernels
 
-/// Deterministic operands for kernel tests (SplitMix64, values in [-1, 1)).
+/// Deterministic operands for kernel tests: the library's SplitMix64, values in [-1, 1).
 struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func float() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
+    var generator: SplitMix64
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
+    mutating func float() -> Float { generator.symmetric() }
     mutating func array(_ count: Int) -> [Float] { (0..<count).map { _ in float() } }
 }
 

@@ -1,5 +1,6 @@
 import Testing
 import Models
+import Kernels
 
 @Suite("Tokenizer", .enabled(if: TestModel.exists))
 struct TokenizerTests {

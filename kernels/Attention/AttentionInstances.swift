@@ -34,12 +34,12 @@ public final class AttentionPrefillInstance: TunableKernel, @unchecked Sendable 
         if past < 0 { bad.append("past must not be negative") }
         if !bad.isEmpty { throw .invalidShape(kernel: Self.family, reason: bad.joined(separator: "; ")) }
         self.tokens = tokens; self.past = past; self.shape = shape; self.pool = pool
-        var state = seed
+        var random = SplitMix64(seed: seed)
         let keys = past + tokens
-        q = OperandBuffer(count: tokens * shape.heads * shape.headDim, state: &state)
-        k = OperandBuffer(count: keys * shape.kvHeads * shape.headDim, state: &state)
-        v = OperandBuffer(count: keys * shape.kvHeads * shape.headDim, state: &state)
-        out = OperandBuffer(count: tokens * shape.heads * shape.headDim, state: &state, fill: false)
+        q = OperandBuffer(count: tokens * shape.heads * shape.headDim, random: &random)
+        k = OperandBuffer(count: keys * shape.kvHeads * shape.headDim, random: &random)
+        v = OperandBuffer(count: keys * shape.kvHeads * shape.headDim, random: &random)
+        out = OperandBuffer(count: tokens * shape.heads * shape.headDim, random: &random, fill: false)
     }
 
     public convenience init(shapeKey: String, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
@@ -95,11 +95,11 @@ public final class AttentionDecodeInstance: TunableKernel, @unchecked Sendable {
         if length < 1 { bad.append("L must be at least 1, got \(length)") }
         if !bad.isEmpty { throw .invalidShape(kernel: Self.family, reason: bad.joined(separator: "; ")) }
         self.length = length; self.shape = shape; self.pool = pool
-        var state = seed
-        q = OperandBuffer(count: shape.heads * shape.headDim, state: &state)
-        k = OperandBuffer(count: length * shape.kvHeads * shape.headDim, state: &state)
-        v = OperandBuffer(count: length * shape.kvHeads * shape.headDim, state: &state)
-        out = OperandBuffer(count: shape.heads * shape.headDim, state: &state, fill: false)
+        var random = SplitMix64(seed: seed)
+        q = OperandBuffer(count: shape.heads * shape.headDim, random: &random)
+        k = OperandBuffer(count: length * shape.kvHeads * shape.headDim, random: &random)
+        v = OperandBuffer(count: length * shape.kvHeads * shape.headDim, random: &random)
+        out = OperandBuffer(count: shape.heads * shape.headDim, random: &random, fill: false)
     }
 
     public convenience init(shapeKey: String, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {

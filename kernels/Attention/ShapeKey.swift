@@ -41,23 +41,15 @@ final class OperandBuffer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
 
-    init(count: Int, state: inout UInt64, fill: Bool = true) {
+    init(count: Int, random: inout SplitMix64, fill: Bool = true) {
         self.count = count
         var raw: UnsafeMutableRawPointer? = nil
         let bytes = max(64, count * 4).roundedUp(toMultipleOf: 4096)
         if posix_memalign(&raw, 4096, bytes) != 0 || raw == nil { fatalError("cannot allocate \(bytes) bytes of operands") }
         pointer = raw!.bindMemory(to: Float.self, capacity: max(1, count))
-        for i in 0..<count { pointer[i] = fill ? Self.next(&state) : 0 }
+        for i in 0..<count { pointer[i] = fill ? random.symmetric() : 0 }
     }
 
     deinit { free(pointer) }
 
-    static func next(_ state: inout UInt64) -> Float {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Float(z >> 40) / Float(1 << 24) * 2 - 1
-    }
 }

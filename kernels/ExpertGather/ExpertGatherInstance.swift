@@ -18,23 +18,23 @@ public final class ExpertGatherInstance: TunableKernel, @unchecked Sendable {
         let bad = shape.violations
         if !bad.isEmpty { throw .invalidShape(kernel: Self.family, reason: bad.joined(separator: "; ")) }
         self.shape = shape; self.pool = pool
-        var state = seed
+        var random = SplitMix64(seed: seed)
         let h = shape.hidden, f = shape.ffn, e = shape.experts
-        x = OperandBuffer(count: shape.tokens * h, state: &state)
-        gate = OperandBuffer(count: e * f * h, state: &state)
-        up = OperandBuffer(count: e * f * h, state: &state)
-        down = OperandBuffer(count: e * h * f, state: &state)
+        x = OperandBuffer(count: shape.tokens * h, random: &random)
+        gate = OperandBuffer(count: e * f * h, random: &random)
+        up = OperandBuffer(count: e * f * h, random: &random)
+        down = OperandBuffer(count: e * h * f, random: &random)
         let gs = 1 / Float(h).squareRoot(), ds = 1 / Float(f).squareRoot()
         for i in 0..<(e * f * h) { gate.pointer[i] *= gs; up.pointer[i] *= gs; down.pointer[i] *= ds }
-        out = OperandBuffer(count: shape.tokens * h, state: &state, fill: false)
-        routeWeights = OperandBuffer(count: shape.rows, state: &state)
+        out = OperandBuffer(count: shape.tokens * h, random: &random, fill: false)
+        routeWeights = OperandBuffer(count: shape.rows, random: &random)
         ids = .allocate(capacity: shape.rows)
         for t in 0..<shape.tokens {
             var total: Float = 0
             for j in 0..<shape.topK {
                 var pick: Int32
                 repeat {
-                    pick = Int32(Int(abs(OperandBuffer.next(&state)) * Float(e)) % e)
+                    pick = Int32(Int(abs(random.symmetric()) * Float(e)) % e)
                 } while (0..<j).contains { ids[t * shape.topK + $0] == pick }
                 ids[t * shape.topK + j] = pick
                 let w = 1.5 + routeWeights.pointer[t * shape.topK + j]   // in [0.5, 2.5)

@@ -35,9 +35,9 @@ public final class MatmulInstance: TunableKernel, @unchecked Sendable {
         }
         self.m = m; self.n = n; self.k = k; self.layout = layout; self.pool = pool
         a = Self.allocate(m * k); b = Self.allocate(k * n); c = Self.allocate(m * n)
-        var state = seed
-        for i in 0..<(m * k) { a[i] = Self.nextValue(&state) }
-        for i in 0..<(k * n) { b[i] = Self.nextValue(&state) }
+        var random = SplitMix64(seed: seed)
+        for i in 0..<(m * k) { a[i] = random.symmetric() }
+        for i in 0..<(k * n) { b[i] = random.symmetric() }
         c.initialize(repeating: 0, count: m * n)
     }
 
@@ -96,10 +96,10 @@ public final class MatmulInstance: TunableKernel, @unchecked Sendable {
         if Double(m) * Double(n) * Double(k) <= Double(1 << 27) {
             for i in 0..<m { for j in 0..<n { check(i, j) } }
         } else {
-            var state: UInt64 = 0x5eed
+            var random = SplitMix64(seed: 0x5eed)
             check(0, 0); check(m - 1, n - 1); check(0, n - 1); check(m - 1, 0)
             for _ in 0..<4096 {
-                let r = Self.nextBits(&state)
+                let r = random.next()
                 check(Int(r % UInt64(m)), Int((r >> 32) % UInt64(n)))
             }
         }
@@ -112,17 +112,5 @@ public final class MatmulInstance: TunableKernel, @unchecked Sendable {
             fatalError("MatmulInstance: cannot allocate \(count) floats")
         }
         return p.bindMemory(to: Float.self, capacity: count)
-    }
-
-    static func nextBits(_ state: inout UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    static func nextValue(_ state: inout UInt64) -> Float {
-        Float(nextBits(&state) >> 40) / Float(1 << 24) * 2 - 1
     }
 }

@@ -16,13 +16,7 @@ struct SimulateTraining: ParsableCommand {
 
     @Option(help: "GPU profile id.") var gpu: String = "h800-sxm"
     @OptionGroup var hardware: HardwareOptions
-    @Option(help: "Model profile id.") var model: String = "deepseek-v3"
-    @Option(help: "Total GPUs.") var gpus: Int?
-    @Option(help: "Nodes.") var nodes: Int?
-    @Option(help: "Tensor parallelism.") var tp: Int = 1
-    @Option(help: "Expert parallelism.") var ep: Int = 1
-    @Option(help: "Pipeline parallelism.") var pp: Int = 1
-    @Option(help: "Data parallelism (checked: must equal gpus / (tp × pp)).") var dp: Int?
+    @OptionGroup var layoutOptions: LayoutOptions
     @Option(help: "Training tokens of the main phase (e.g. 14.8T).") var tokens: String
     @Option(name: .customLong("seq-len"), help: "Sequence length of the main phase.") var sequenceLength: Int = 4096
     @Option(name: .customLong("extra-phase"), help: "Extra phase SEQLEN:TOKENS, e.g. 32768:62.9B (repeatable).")
@@ -39,11 +33,8 @@ struct SimulateTraining: ParsableCommand {
     /// What `run` prints: the estimate as text or JSON.
     func output() throws -> String {
         let g = try hardware.gpu(gpu)
-        let m = try hardware.model(model)
-        if gpus != nil && nodes != nil { throw ValidationError("give --gpus or --nodes, not both") }
-        guard let count = gpus ?? nodes.map({ $0 * g.gpusPerNode }) else { throw ValidationError("give --gpus or --nodes") }
-        let layout = Deployment(gpus: count, tp: tp, ep: ep, pp: pp)
-        if let dp { try wrap { () throws(SimulatorError) in try layout.validate(model: m, dp: dp) } }
+        let m = try hardware.model(layoutOptions.model)
+        let layout = try layoutOptions.validatedDeployment(model: m, gpu: g, defaultCount: nil)
         var phases = [TrainingPhase(name: "main", tokens: try parseCount(tokens, flag: "--tokens"), sequenceLength: sequenceLength)]
         for (i, spec) in extraPhases.enumerated() {
             let parts = spec.split(separator: ":").map(String.init)

@@ -34,8 +34,8 @@ struct HardwareOptions: ParsableArguments {
     }
 }
 
-/// The workload and layout flags shared by inference, compare and search.
-struct WorkloadOptions: ParsableArguments {
+/// The model and deployment-layout flags shared by every simulate subcommand that prices a model.
+struct LayoutOptions: ParsableArguments {
     @Option(help: "Model profile id (profiles/models).") var model: String = "deepseek-v3"
     @Option(help: "Total GPUs.") var gpus: Int?
     @Option(help: "Nodes (× the GPU's gpusPerNode).") var nodes: Int?
@@ -43,6 +43,27 @@ struct WorkloadOptions: ParsableArguments {
     @Option(help: "Expert parallelism.") var ep: Int = 1
     @Option(help: "Pipeline parallelism.") var pp: Int = 1
     @Option(help: "Data parallelism (checked: must equal gpus / (tp × pp)).") var dp: Int?
+
+    /// The deployment: --gpus or --nodes (not both); without either, `defaultCount` GPUs when given.
+    func deployment(gpu: GPUProfile, defaultCount: Int?) throws -> Deployment {
+        if gpus != nil && nodes != nil { throw ValidationError("give --gpus or --nodes, not both") }
+        guard let count = gpus ?? nodes.map({ $0 * gpu.gpusPerNode }) ?? defaultCount else {
+            throw ValidationError("give --gpus or --nodes")
+        }
+        return Deployment(gpus: count, tp: tp, ep: ep, pp: pp)
+    }
+
+    /// The deployment, with --dp checked against it for `model`.
+    func validatedDeployment(model: ModelConfig, gpu: GPUProfile, defaultCount: Int?) throws -> Deployment {
+        let layout = try deployment(gpu: gpu, defaultCount: defaultCount)
+        if let dp { try wrap { () throws(SimulatorError) in try layout.validate(model: model, dp: dp) } }
+        return layout
+    }
+}
+
+/// The workload flags shared by inference, compare and search.
+struct WorkloadOptions: ParsableArguments {
+    @OptionGroup var layoutOptions: LayoutOptions
     @Option(help: "prefill or decode.") var phase: String = "decode"
     @Option(name: .customLong("tokens-per-gpu"), help: "Prefill: new prompt tokens per GPU per step.") var tokensPerGPU: Int = 16384
     @Option(help: "Decode: sequences per GPU.") var batch: Int = 128
@@ -65,15 +86,20 @@ struct WorkloadOptions: ParsableArguments {
         }
     }
 
+    var model: String { layoutOptions.model }
+
+    /// Without --gpus or --nodes: the smallest count the parallelism flags describe.
+    private var minimalCount: Int {
+        let l = layoutOptions
+        return max(l.tp * l.pp * (l.dp ?? 1), l.ep)
+    }
+
     func layout(gpu: GPUProfile) throws -> Deployment {
-        if gpus != nil && nodes != nil { throw ValidationError("give --gpus or --nodes, not both") }
-        let count = gpus ?? nodes.map { $0 * gpu.gpusPerNode } ?? max(tp * pp * (dp ?? 1), ep)
-        return Deployment(gpus: count, tp: tp, ep: ep, pp: pp)
+        try layoutOptions.deployment(gpu: gpu, defaultCount: minimalCount)
     }
 
     func request(model: ModelConfig, gpu: GPUProfile) throws -> InferenceRequest {
-        let layout = try layout(gpu: gpu)
-        if let dp { try wrap { () throws(SimulatorError) in try layout.validate(model: model, dp: dp) } }
+        let layout = try layoutOptions.validatedDeployment(model: model, gpu: gpu, defaultCount: minimalCount)
         let p: InferenceRequest.Phase
         switch phase {
         case "prefill": p = .prefill(tokensPerGPU: tokensPerGPU, inputLength: inputLength, cachedLength: cachedLength)

@@ -57,7 +57,8 @@ struct SimulateCompare: ParsableCommand {
                 let request = try workload.request(model: model, gpu: g, calibration: calibration)
                 let e = try wrap { () throws(SimulatorError) in try InferenceSimulator.estimate(request) }
                 results.append(CompareRow(gpu: g.id, estimate: e, error: nil, exportStatus: status))
-                rows.append([g.id] + (status.map { [$0] } ?? []) + [fmt(e.tokensPerSecondPerGPU, 0), fmt(e.tokensPerSecondPerNode, 0),
+                let batch = e.sizePerGPU.map { size in "\(size)" + (e.requestedSizePerGPU.map { $0 != size ? " (fits; asked \($0))" : "" } ?? "") } ?? "-"
+                rows.append([g.id] + (status.map { [$0] } ?? []) + [batch, fmt(e.tokensPerSecondPerGPU, 0), fmt(e.tokensPerSecondPerNode, 0),
                              fmt(e.ttftMs ?? e.tpotMs), fmt(e.computeMs), fmt(e.communicationMs),
                              fmt(e.weightsGBPerGPU), e.maxBatchPerGPU.map(String.init) ?? "-", fmt(e.usdPerMillionTokens, 3)])
             } catch {
@@ -68,7 +69,7 @@ struct SimulateCompare: ParsableCommand {
         if workload.json { try printJSON(results); return }
         print("\(model.id), \(workload.phase), dtype \(workload.dtype)\(workload.overlap ? ", overlap" : "")")
         let latency = workload.phase == "prefill" ? "TTFT ms" : "TPOT ms"
-        print(TextTable(header: ["gpu"] + (rule.map { [$0.id] } ?? []) + ["tok/s/GPU", "tok/s/node", latency, "compute ms", "comm ms", "weights GB",
+        print(TextTable(header: ["gpu"] + (rule.map { [$0.id] } ?? []) + ["batch/GPU", "tok/s/GPU", "tok/s/node", latency, "compute ms", "comm ms", "weights GB",
                                  "max batch", "$/Mtok"], rows: rows).render())
     }
 

@@ -128,7 +128,7 @@ public struct KernelModel: Sendable {
     func attention(flops: Double, paddedFLOPs: Double, bytes: Double, reservedSMs: Int = 0) throws(SimulatorError) -> KernelTime {
         guard flops > 0 || bytes > 0 else { return .zero }
         guard let nominal = gpu.peakFLOPS("bf16"), nominal > 0 else { throw .unsupportedDtype(gpu: gpu.id, dtype: "bf16") }
-        let smShare = Double(max(1, gpu.sms - reservedSMs)) / Double(gpu.sms)
+        let smShare = Double(max(1, gpu.sms - reservedSMs)) / Double(max(1, gpu.sms))
         var t = KernelTime(source: "FlashMLA")
         t.compute = paddedFLOPs / (nominal * gpu.efficiency.clock * gpu.efficiency.attention * smShare)
         t.memory = bytes / (hbm * gpu.efficiency.hbm)

@@ -20,8 +20,9 @@ enum ServingStep {
         let stepWorkload = micro ?? workload
         let graph = OpGraph(model: model, workload: stepWorkload, precision: r.precision)
         let repeats = overlapping ? 2.0 : 1.0
+        // The all-to-all's SMs are a count (they drive the links); a GPU keeps at least half its SMs for compute.
         let reserved = overlapping && layout.ep > 1
-            ? (family == .normal ? r.calibration.normal.smsReserved : r.calibration.lowLatency.smsReserved) : 0
+            ? min(family == .normal ? r.calibration.normal.smsReserved : r.calibration.lowLatency.smsReserved, gpu.sms / 2) : 0
         let cost = CostModel(model: model, kernels: kernels, layout: layout, precision: r.precision, mode: workload.mode,
                              tokensPerGPU: Double(stepWorkload.tokens) / tp, allToAll: family, reservedSMs: reserved,
                              redundantExperts: redundantExperts,

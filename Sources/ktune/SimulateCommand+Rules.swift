@@ -71,6 +71,10 @@ struct SimulateSearch: ParsableCommand {
         if let l = latencyLimit, !(l.isFinite && l > 0) {
             throw ValidationError("--latency-limit: \(l) is not valid; expected a positive number of ms")
         }
+        for (value, flag, low) in [(workload.contextLength, "--context-len", 0), (workload.inputLength, "--input-len", 1)]
+        where !(value >= low && value <= 1 << 24) {
+            throw ValidationError("\(flag): \(value) is out of range; expected \(low) to \(1 << 24)")
+        }
         let search = SearchWorkload(model: model, calibration: try hardware.loadCalibration(),
                                     precision: try workload.precision, overlap: workload.overlap,
                                     decode: workload.phase != "prefill", contextLength: workload.contextLength,

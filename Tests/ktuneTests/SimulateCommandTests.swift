@@ -55,6 +55,14 @@ import ArgumentParser
         }
     }
 
+    @Test func extremeButValidChipsGiveFiniteAnswers() throws {
+        // A 1-SM chip still keeps SMs for compute while the all-to-all overlaps; no negative counts or inf.
+        let text = try SimulateInference.parse(["--set", "sms=1", "--gpus", "16", "--ep", "16", "--overlap", "--phase", "prefill"]).output()
+        #expect(!text.contains("-1") && !text.contains("inf") && !text.contains("nan"))
+        let search = failure(SimulateSearch.self, ["--context-len", "-1", "--node-counts", "1"]) { try $0.run(); return "" }
+        #expect(search.contains("--context-len"))
+    }
+
     @Test func absurdTrainingFlagsAreClearErrors() {
         func training(_ args: [String]) -> String { failure(SimulateTraining.self, ["--gpus", "2048", "--ep", "64", "--pp", "16"] + args) { try $0.output() } }
         #expect(training(["--tokens", "1e300T"]).contains("--tokens"))

@@ -176,3 +176,20 @@ extension Estimate {
         }
     }
 }
+
+/// `v` with `digits` decimals, without Foundation's formatter (whose first use costs milliseconds, more
+/// than the estimate itself).
+func fixed(_ v: Double, _ digits: Int) -> String {
+    guard v.isFinite else { return "\(v)" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = (abs(v) * scale).rounded(.toNearestOrEven)
+    guard scaled < 9e15 else { return "\(v)" }
+    let n = Int(scaled), whole = n / Int(scale), frac = n % Int(scale)
+    var text = (v < 0 && n > 0 ? "-" : "") + String(whole)
+    if digits > 0 {
+        let f = String(frac)
+        text += "." + String(repeating: "0", count: digits - f.count) + f
+    }
+    return text
+}

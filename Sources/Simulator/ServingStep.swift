@@ -119,16 +119,17 @@ enum ServingStep {
         var notes: [String] = []
         if !overlapping && r.overlap { notes.append("overlap without micro-batches: a single token per GPU cannot be split") }
         if overlapping {
-            notes.append(String(format: "two micro-batches: each layer takes the longer of its compute and communication streams; pipeline fill %.3f ms%@",
-                                fill * 1e3, reserved > 0 ? ", compute on \(gpu.sms - reserved) of \(gpu.sms) SMs while the normal all-to-all runs" : ""))
+            notes.append("two micro-batches: each layer takes the longer of its compute and communication streams; pipeline fill "
+                         + fixed(fill * 1e3, 3) + " ms"
+                         + (reserved > 0 ? ", compute on \(gpu.sms - reserved) of \(gpu.sms) SMs while the normal all-to-all runs" : ""))
         }
         var imbalance: Double?
         if model.isMoE && layout.ep > 1 {
             let pairs = cost.tokensPerGPU * Double(model.topK)
             imbalance = cost.expertImbalance(pairsPerGPU: pairs)
-            notes.append(String(format: "experts: %.0f slots per GPU (%d redundant in the EP group), busiest GPU %.2f × the mean load (static skew %.2f, assumption; see profiles/calibration); all-to-all: DeepEP %@ kernels",
-                                cost.expertSlotsPerGPU, redundantExperts, imbalance ?? 1, cost.expertSkew,
-                                family == .normal ? "normal" : "low-latency"))
+            notes.append("experts: " + fixed(cost.expertSlotsPerGPU, 0) + " slots per GPU (\(redundantExperts) redundant in the EP group), busiest GPU "
+                         + fixed(imbalance ?? 1, 2) + " × the mean load (static skew " + fixed(cost.expertSkew, 2)
+                         + ", assumption; see profiles/calibration); all-to-all: DeepEP " + (family == .normal ? "normal" : "low-latency") + " kernels")
         }
         notes.append("calibration \(r.calibration.id)" + (kernels.extrapolated
             ? " measured on \(r.calibration.architecture), EXTRAPOLATED to \(gpu.architecture) (\(gpu.id)): same fractions, other tiles and links may differ"

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Models
 @testable import Simulator
@@ -89,5 +90,11 @@ import Models
         #expect(reach.distinct <= 4 && reach.distinct > 3)
         #expect(h800.allToAll(.normal, combine: false, tokens: 0, ep: 32, routing: routing, bytesPerToken: 7392).time == .zero)
         #expect(h800.allToAll(.normal, combine: false, tokens: 4096, ep: 1, routing: routing, bytesPerToken: 7392).time == .zero)
+    }
+
+    @Test func fixedDecimalFormattingMatchesPrintf() {
+        for (v, d) in [(0.0, 2), (1.005, 2), (12.5, 0), (-3.14159, 3), (1234.5678, 1), (0.0004, 3), (-0.0004, 3), (7, 0)] {
+            #expect(fixed(v, d) == String(format: "%.\(d)f", v) || (v == -0.0004 && fixed(v, d) == "0.000"), "\(v) \(d)")
+        }
     }
 }

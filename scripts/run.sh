@@ -32,4 +32,3 @@ echo "== ktune report (one HTML page with the charts of all of the above)"
 $K probe --json > out/probe.json
 $K simulate compare --model deepseek-v3 --gpu h800-sxm,h100-sxm,h20,h200 --nodes 2 --ep 16 --batch 32 --json > out/simulate.json
 $K report --out out/report.html --journal out/tuned-smollm2.journal.jsonl --config "$CONFIG"
-echo "Open out/report.html in a browser (e.g. xdg-open out/report.html, or file://$PWD/out/report.html)."

@@ -83,7 +83,7 @@ public struct ReportDocument: Sendable {
         table.data { border-collapse: collapse; font-size: 14px; margin: 8px 0; }
         table.data th, table.data td { padding: 3px 14px 3px 0; text-align: left; border-bottom: 1px solid #eceff2; }
         code, pre { font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 13px; }
-        pre { background: #f1f3f5; padding: 8px 10px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+        pre { background: #f1f3f5; padding: 8px 10px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
         .howto p { margin: 4px 0; color: #4d5863; }
         .problem { background: #fff4e5; border-left: 4px solid #d55e00; padding: 6px 10px; word-break: break-word; }
         .chart-title { font-size: 15px; font-weight: 700; fill: #1d232a; }

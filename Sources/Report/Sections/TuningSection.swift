@@ -7,6 +7,11 @@ public enum TuningSection {
 
     public static func build(journal: Input<TuningData>, config: Input<TuningData>) -> Section {
         var blocks: [Section.Block] = []
+        if case .absent = config, case .absent = journal {
+            blocks.append(.howTo("No tuned config or tuning journal. To tune this machine's kernels (default vs tuned, the sweep, the search history):",
+                                 command: howTo))
+            return Section(id: "tuning", title: "Tuning", blocks: blocks)
+        }
         switch config {
         case .absent: blocks.append(.howTo("No tuned config, so no default-vs-tuned comparison:", command: howTo))
         case let .unusable(reason): blocks.append(.problem(reason))

@@ -75,7 +75,7 @@ public struct ReportDocument: Sendable {
         table.inputs td { word-break: break-all; }
         .report-section { background: #fff; border: 1px solid #e2e6ea; border-radius: 8px; padding: 18px 20px; margin: 22px 0; }
         figure { margin: 18px 0; }
-        svg.chart { display: block; max-width: 100%; height: auto; font-family: inherit; }
+        svg.chart { display: block; max-width: 100%; height: auto; }
         figcaption { font-size: 13px; color: #4d5863; margin-top: 4px; }
         dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 0 0 12px; }
         dl.facts dt { font-weight: 600; color: #3b4650; }
@@ -86,15 +86,5 @@ public struct ReportDocument: Sendable {
         pre { background: #f1f3f5; padding: 8px 10px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
         .howto p { margin: 4px 0; color: #4d5863; }
         .problem { background: #fff4e5; border-left: 4px solid #d55e00; padding: 6px 10px; word-break: break-word; }
-        .chart-title { font-size: 15px; font-weight: 700; fill: #1d232a; }
-        .legend { font-size: 12px; fill: #33404c; }
-        .tick-label { font-size: 11px; fill: #4d5863; }
-        .axis-label { font-size: 12px; fill: #33404c; }
-        .axis { stroke: #69737d; stroke-width: 1; }
-        .tick { stroke: #69737d; }
-        .grid { stroke: #e3e7eb; stroke-width: 1; }
-        .grid-minor { stroke: #f1f3f5; stroke-width: 1; }
-        .mark-label { font-size: 11px; }
-        .mark-label.strong { font-weight: 700; }
         """
 }

@@ -12,6 +12,7 @@ extension Chart {
         }
         var parts: [Markup] = [
             .el("title", text: title),
+            .el("style", [:], [.literal(Self.style)]),
             .el("text", ["x": "0", "y": "18", "class": "chart-title"], text: title),
         ]
         parts += legendMarkup(top: 30)
@@ -21,6 +22,22 @@ extension Chart {
                                   ("viewBox", "0 0 \(n(width)) \(n(height))"), ("width", n(width)),
                                   ("height", n(height)), ("role", "img")], parts)
     }
+
+    /// The chart's own style sheet, inside the SVG, so a chart copied out of the page (or a golden file
+    /// opened on its own) looks the same.
+    static let style: StaticString = """
+        .chart text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", "Liberation Sans", sans-serif; }
+        .chart .chart-title { font-size: 15px; font-weight: 700; fill: #1d232a; }
+        .chart .legend { font-size: 12px; fill: #33404c; }
+        .chart .tick-label { font-size: 11px; fill: #4d5863; }
+        .chart .axis-label { font-size: 12px; fill: #33404c; }
+        .chart .axis { stroke: #69737d; stroke-width: 1; }
+        .chart .tick { stroke: #69737d; }
+        .chart .grid { stroke: #e3e7eb; stroke-width: 1; }
+        .chart .grid-minor { stroke: #f1f3f5; stroke-width: 1; }
+        .chart .mark-label { font-size: 11px; }
+        .chart .mark-label.strong { font-weight: 700; }
+        """
 
     /// Coordinates with one decimal, no trailing ".0": small, stable golden files.
     func n(_ v: Double) -> String {

@@ -63,8 +63,10 @@ public enum ReportBuilder {
             return TuningData(journal: prov, candidates: cands, skipped: skipped, strategy: strategy)
         }
         let config: Input<TuningData> = load(inputs.config) { (p: String) throws(InputError) in
-            let (prov, winners, e2e) = try TuningData.readConfig(p)
-            return TuningData(config: prov, winners: winners, endToEnd: e2e)
+            let (prov, winners, e2e, notes) = try TuningData.readConfig(p)
+            var data = TuningData(config: prov, winners: winners, endToEnd: e2e)
+            data.endToEndNotes = notes
+            return data
         }
         let profile = load(inputs.profile, ProfileData.read)
         let simulation = load(inputs.simulate, SimulationData.read)

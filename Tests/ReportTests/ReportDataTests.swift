@@ -44,8 +44,26 @@ import Testing
         #expect(prov.fingerprint == m.fingerprint)
         #expect(candidates.count == 260 && skipped.isEmpty && strategy == "adaptive")
         #expect(candidates.contains { $0.noisy })
-        let (_, winners, _) = try TuningData.readConfig(ReportFixtures.path("tuned.json"))
+        let (_, winners, e2e, _) = try TuningData.readConfig(ReportFixtures.path("tuned.json"))
         #expect(winners.count == 2 && winners.allSatisfy { $0.tuned > 0 && $0.baseline > 0 })
+        #expect(e2e.isEmpty)
+    }
+
+    /// A config in the layout the tuner's end-to-end proof writes (cold/hot conditions, `endToEnd`).
+    @Test func endToEndRunsAndConditionsAreShown() throws {
+        let (prov, winners, e2e, notes) = try TuningData.readConfig(ReportFixtures.path("tuned-e2e.json"))
+        #expect(winners.map { $0.condition ?? "" }.sorted() == ["cold", "hot"])
+        #expect(e2e.map(\.label) == ["prefill 512", "decode 128 after 512"])
+        #expect(e2e[0].defaultTokensPerSecond == 221.7 && e2e[0].tunedTokensPerSecond == 240.3)
+        #expect(notes.contains { $0.contains("Dropped") && $0.contains("64x576x576") })
+        var data = TuningData(config: prov, winners: winners, endToEnd: e2e)
+        data.endToEndNotes = notes
+        let section = TuningSection.build(journal: .absent, config: .loaded(data))
+        #expect(section.figures.map(\.chart.title) == ["Default vs tuned kernels", "End to end: default vs tuned plan"])
+        #expect(section.figures[0].caption.contains("prefill 512 ×1.08"))
+        let svg = section.figures[1].chart.svg().render()
+        #expect(svg.contains("×1.08") && svg.contains("×1.06"))
+        #expect(section.figures[0].chart.svg().render().contains("matmul 1x576x1536 (cold)"))
     }
 
     @Test func profileRecordsReadAsArrayOrJSONLines() throws {

@@ -30,6 +30,9 @@ public struct TuningData: Sendable, Equatable {
     public struct EndToEnd: Sendable, Equatable {
         public var label: String
         public var speedup: Double
+        /// Median tokens/s of the analytical-default plan and of the tuned plan, when recorded.
+        public var defaultTokensPerSecond: Double?
+        public var tunedTokensPerSecond: Double?
     }
 
     public var journal: Provenance?
@@ -40,6 +43,8 @@ public struct TuningData: Sendable, Equatable {
     /// Lines of the journal that could not be read, with their line numbers.
     public var skipped: [String]
     public var strategy: String?
+    /// What the config says about its end-to-end run (model, threads, dropped entries).
+    public var endToEndNotes: [String] = []
 
     public init(journal: Provenance? = nil, config: Provenance? = nil, candidates: [Candidate] = [],
                 winners: [Winner] = [], endToEnd: [EndToEnd] = [], skipped: [String] = [], strategy: String? = nil) {
@@ -91,7 +96,7 @@ public struct TuningData: Sendable, Equatable {
     }
 
     /// Reads a tuned config (`ktune tune --out`).
-    public static func readConfig(_ path: String) throws(InputError) -> (Provenance, [Winner], [EndToEnd]) {
+    public static func readConfig(_ path: String) throws(InputError) -> (Provenance, [Winner], [EndToEnd], [String]) {
         let (j, p) = try InputFile.json(path)
         guard let entries = j["entries"]?.array else {
             throw InputError("\(path): no 'entries' array; not a tuned config from `ktune tune`")
@@ -114,18 +119,27 @@ public struct TuningData: Sendable, Equatable {
         if winners.isEmpty && !entries.isEmpty {
             throw InputError("\(path): no entry has 'kernel', 'shape', 'measured.median' and 'baseline.gflops.median'")
         }
-        // End-to-end speedups: read whatever the config records ("endToEnd": [{label|model|condition, speedup}]).
+        // End-to-end runs (`ktune tune --model`): {"endToEnd": {model, threads, phases: [{name, speedup,
+        // defaultTokensPerSecond, tunedTokensPerSecond}], dropped}}; a plain list of phases is read too.
         var e2e: [EndToEnd] = []
-        for key in ["endToEnd", "e2e", "endToEndSpeedups"] {
-            for item in j[key]?.array ?? [] {
-                guard let s = item["speedup"]?.double else { continue }
-                let label = [item["model"]?.string, item["condition"]?.string, item["phase"]?.string, item["label"]?.string]
-                    .compactMap { $0 }.joined(separator: " ")
-                e2e.append(EndToEnd(label: label.isEmpty ? "end to end" : label, speedup: s))
-            }
-            if let s = j[key]?["speedup"]?.double { e2e.append(EndToEnd(label: "end to end", speedup: s)) }
+        let block = j["endToEnd"]
+        let model = block?["model"]?.string
+        for item in block?["phases"]?.array ?? block?.array ?? [] {
+            guard let s = item["speedup"]?.double, s > 0 else { continue }
+            let label = [item["name"]?.string ?? item["phase"]?.string ?? item["label"]?.string].compactMap { $0 }.joined()
+            e2e.append(EndToEnd(label: label.isEmpty ? "end to end" : label, speedup: s,
+                                defaultTokensPerSecond: item["defaultTokensPerSecond"]?.double,
+                                tunedTokensPerSecond: item["tunedTokensPerSecond"]?.double))
         }
-        return (prov, winners, e2e)
+        if let s = block?["speedup"]?.double { e2e.append(EndToEnd(label: "end to end", speedup: s)) }
+        var notes: [String] = []
+        if let model, !e2e.isEmpty {
+            notes.append("End to end on \(model)" + (block?["threads"]?.int.map { ", \($0) threads" } ?? "")
+                         + (block?["rounds"]?.int.map { ", \($0) interleaved rounds per phase" } ?? "") + ".")
+        }
+        let dropped = (block?["dropped"]?.array ?? []).compactMap(\.string)
+        if !dropped.isEmpty { notes.append("Dropped because a phase using them lost end to end: " + dropped.joined(separator: "; ") + ".") }
+        return (prov, winners, e2e, notes)
     }
 }
 

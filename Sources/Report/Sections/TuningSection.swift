@@ -20,6 +20,8 @@ public enum TuningSection {
                 blocks.append(.paragraph("The tuned config has no entries."))
             } else {
                 blocks.append(.figure(speedups(c)))
+                if let e = endToEnd(c) { blocks.append(.figure(e)) }
+                for note in c.endToEndNotes { blocks.append(.paragraph(note)) }
                 if c.endToEnd.isEmpty {
                     blocks.append(.paragraph("This config records no end-to-end speedup; `ktune generate --stats` with and without `--config` compares whole runs."))
                 }
@@ -69,6 +71,27 @@ public enum TuningSection {
             caption += " End to end: " + c.endToEnd.map { "\($0.label) ×\(NumberFormat.fixed($0.speedup, 2))" }.joined(separator: ", ") + "."
         }
         return .init(chart, caption: caption + " " + (c.config?.caption ?? ""))
+    }
+
+    /// Whole-model tokens/s with the default and the tuned plan per phase, speedup beside.
+    static func endToEnd(_ c: TuningData) -> Section.Figure? {
+        let phases = c.endToEnd.filter { $0.defaultTokensPerSecond != nil && $0.tunedTokensPerSecond != nil }
+        guard !phases.isEmpty else { return nil }
+        var marks: [Mark] = []
+        for (i, p) in phases.enumerated() {
+            let y = Double(i), d = p.defaultTokensPerSecond ?? 0, t = p.tunedTokensPerSecond ?? 0
+            marks.append(.rect(x: 0...d, y: (y + 0.12)...(y + 0.48), fill: Palette.baseline, title: "\(p.label) default: \(NumberFormat.trim(d, 4)) tokens/s"))
+            marks.append(.rect(x: 0...t, y: (y + 0.52)...(y + 0.88), fill: Palette.tuned, title: "\(p.label) tuned: \(NumberFormat.trim(t, 4)) tokens/s"))
+            marks.append(.label(x: max(d, t), y: y + 0.5, text: "×" + NumberFormat.fixed(p.speedup, 2), dx: 8, dy: 4,
+                                color: p.speedup > 1.02 ? "#0b5d1e" : "#444", bold: p.speedup > 1.02))
+        }
+        let maxX = (phases.map { max($0.defaultTokensPerSecond ?? 0, $0.tunedTokensPerSecond ?? 0) }.max() ?? 1) * 1.15
+        let chart = Chart(title: "End to end: default vs tuned plan",
+                          x: Axis("Throughput (tokens/s, median over rounds)", .linear(covering: [0, maxX], includeZero: true)),
+                          y: Axis("phase", .band(phases.map(\.label))), marks: marks,
+                          legend: [LegendEntry("analytical default", color: Palette.baseline), LegendEntry("tuned", color: Palette.tuned)],
+                          height: max(180, 90 + 34 * Double(phases.count)))
+        return .init(chart, caption: "The whole model run with each plan, interleaved; ×N is the median over rounds of default time ÷ tuned time. " + (c.config?.caption ?? ""))
     }
 
     /// The kernel and shape with the most measured candidates, and the two parameters that matter most there

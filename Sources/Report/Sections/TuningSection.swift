@@ -167,7 +167,10 @@ public enum TuningSection {
                 }
             }
             if let last = steps.last, let end = pts.last { steps.append(DataPoint(Double(end.offset + 1), last.y)) }
-            marks.append(.points(pts.filter { !$0.element.noisy }.map {
+            // A long sweep draws at most ~2000 dots per shape (every k-th); best-so-far uses every one.
+            let clean = pts.filter { !$0.element.noisy }
+            let every = max(1, clean.count / 2000)
+            marks.append(.points(clean.enumerated().filter { $0.offset % every == 0 }.map(\.element).map {
                 DataPoint(Double($0.offset + 1), $0.element.gflops ?? 0,
                           title: "#\($0.offset + 1) \(key): \(NumberFormat.short($0.element.gflops ?? 0)) GFLOP/s (rung \($0.element.rung))")
             }, fill: color, radius: 2.5))

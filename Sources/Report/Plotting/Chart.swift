@@ -57,7 +57,7 @@ public struct Chart: Sendable, Equatable {
         let bandY: Bool = { if case .band = y.scale { return true }; return false }()
         let top = 34 + legendHeight + 8 + (bandY ? 16 : 0)
         let yLabelWidth = y.scale.ticks.map { Self.textWidth($0.label, size: 11) }.max() ?? 20
-        let left = Swift.min(Swift.max(yLabelWidth, 24), 240) + (bandY ? 14 : 34)
+        let left = Swift.min(Swift.max(yLabelWidth, 24), 270) + (bandY ? 14 : 34)
         let xTicks = x.scale.ticks
         let bottom = 50.0 + (rotatedXLabels ? Swift.min(xTicks.map { Self.textWidth($0.label, size: 11) }.max() ?? 0, 150) * 0.5 : 0)
         return Frame(left: left, top: top, width: width - left - 22, height: height - top - bottom)

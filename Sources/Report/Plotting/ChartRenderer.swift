@@ -114,7 +114,7 @@ extension Chart {
             if !isBandY { g.append(.el("line", ["x1": n(f.left), "y1": n(yp), "x2": n(right), "y2": n(yp), "class": "grid"])) }
             g.append(.el("line", ["x1": n(f.left - 4), "y1": n(yp), "x2": n(f.left), "y2": n(yp), "class": "tick"]))
             g.append(.el("text", ["x": n(f.left - 7), "y": n(yp + 4), "class": "tick-label", "text-anchor": "end"],
-                         text: Self.fit(t.label, width: 236, size: 11)))
+                         text: Self.fit(t.label, width: 266, size: 11)))
         }
         g.append(.el("line", ["x1": n(f.left), "y1": n(bottom), "x2": n(right), "y2": n(bottom), "class": "axis"]))
         g.append(.el("line", ["x1": n(f.left), "y1": n(f.top), "x2": n(f.left), "y2": n(bottom), "class": "axis"]))

@@ -205,7 +205,7 @@ public final class KernelPlan: Sendable {
         }
     }
 
-    /// Counts of tuned / bucketed / default choices over `workloads`.
+    /// Counts of tuned / same-bucket / default choices over `workloads`.
     public func summary(_ workloads: [KernelWorkload]) -> String {
         var t = 0, b = 0, d = 0
         for w in workloads {
@@ -215,6 +215,6 @@ public final class KernelPlan: Sendable {
             case .analyticalDefault: d += 1
             }
         }
-        return "plan: \(origin); \(workloads.count) shapes: \(t) tuned, \(b) from nearest bucket, \(d) analytical default"
+        return "plan: \(origin); \(workloads.count) shapes: \(t) tuned, \(b) from their bucket's entry, \(d) analytical default"
     }
 }

@@ -25,7 +25,7 @@ let package = Package(
                        providers: [.apt(["libnuma-dev"])]),
 
         // machine -> Machine
-        .target(name: "Probe", dependencies: ["CHwloc", "CNuma", "Measure"], path: "Sources/Probe",
+        .target(name: "Probe", dependencies: ["CHwloc", "CNuma", "Measure", "KernelContract"], path: "Sources/Probe",
                 swiftSettings: hotCode),
 
         // The kernel-family contract (leaf): family ids, typed shapes (key, parse, bucket, FLOPs, bytes),

@@ -13,9 +13,13 @@ public struct TunedConfig: Codable, Sendable, Equatable {
     public var createdAt: String
     public var toolVersion: String
     public var entries: [Entry]
+    /// The end-to-end proof `ktune tune --model` ran with this config: default vs tuned plan per phase
+    /// (nil when none was run).
+    public var endToEnd: EndToEnd?
 
     public init(machine: MachineSummary, createdAt: String, toolVersion: String = ToolVersion.current,
-                entries: [Entry]) {
+                entries: [Entry], endToEnd: EndToEnd? = nil) {
+        self.endToEnd = endToEnd
         self.schemaVersion = Self.currentSchemaVersion
         self.machine = machine
         self.createdAt = createdAt
@@ -52,13 +56,48 @@ public struct TunedConfig: Codable, Sendable, Equatable {
         /// measured.median / baseline.gflops.median.
         public var speedup: Double
         public var evaluations: Int
+        /// "cold" (weights streamed from memory, rotating copies larger than the LLC) or "hot" (cached
+        /// operands); nil in configs written before conditions were recorded.
+        public var condition: String?
 
         public init(kernel: String, shape: String, params: ParameterSet, measured: Measurement,
-                    baseline: Baseline, evaluations: Int) {
+                    baseline: Baseline, evaluations: Int, condition: String? = nil) {
+            self.condition = condition
             self.kernel = kernel; self.shape = shape; self.params = params
             self.measured = measured; self.baseline = baseline
             self.speedup = baseline.gflops.median > 0 ? measured.median / baseline.gflops.median : 1
             self.evaluations = evaluations
+        }
+    }
+
+    /// Whole-model runs with the analytical defaults and with the tuned plan, interleaved in rounds.
+    public struct EndToEnd: Codable, Sendable, Equatable {
+        public var model: String
+        public var threads: Int
+        /// Rounds per phase (each runs default and tuned, in rotating order).
+        public var rounds: Int
+        public var phases: [Phase]
+        /// Entries removed because a phase that uses them lost end to end ("kernel shape: why").
+        public var dropped: [String]
+
+        public init(model: String, threads: Int, rounds: Int, phases: [Phase], dropped: [String]) {
+            self.model = model; self.threads = threads; self.rounds = rounds; self.phases = phases; self.dropped = dropped
+        }
+
+        public struct Phase: Codable, Sendable, Equatable {
+            /// "prefill 37 (chat)", "prefill 512", "decode 128 after 512".
+            public var name: String
+            public var tokens: Int
+            /// Median tokens/s of each plan.
+            public var defaultTokensPerSecond: Double
+            public var tunedTokensPerSecond: Double
+            /// Median over rounds of default time / tuned time within the round.
+            public var speedup: Double
+
+            public init(name: String, tokens: Int, defaultTokensPerSecond: Double, tunedTokensPerSecond: Double, speedup: Double) {
+                self.name = name; self.tokens = tokens; self.defaultTokensPerSecond = defaultTokensPerSecond
+                self.tunedTokensPerSecond = tunedTokensPerSecond; self.speedup = speedup
+            }
         }
     }
 

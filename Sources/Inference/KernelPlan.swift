@@ -100,8 +100,14 @@ public final class KernelPlan: Sendable {
 
     /// Loads the tuned config at `path` (nil: analytical defaults). A missing, corrupt, wrong-version or
     /// foreign-machine file (fingerprint ≠ `fingerprint`) gives the defaults and a warning, never an error.
+    /// The fingerprint check is never skipped: with no fingerprint (this machine could not be probed) a
+    /// config is refused with a warning.
     public static func load(configPath path: String?, fingerprint: String?, machine: MachineTraits, threads: Int) -> KernelPlan {
         guard let path, !path.isEmpty else { return KernelPlan(config: nil, machine: machine, threads: threads) }
+        guard let fingerprint, !fingerprint.isEmpty else {
+            return KernelPlan(config: nil, machine: machine, threads: threads,
+                              warnings: ["\(path): refused, this machine could not be probed so its fingerprint cannot be checked; using analytical defaults"])
+        }
         switch TunedConfigFile.load(path, expectingFingerprint: fingerprint) {
         case .loaded(let config):
             return KernelPlan(config: config, path: path, machine: machine, threads: threads)
@@ -199,7 +205,7 @@ public final class KernelPlan: Sendable {
         }
     }
 
-    /// Counts of tuned / bucketed / default choices over `workloads`.
+    /// Counts of tuned / same-bucket / default choices over `workloads`.
     public func summary(_ workloads: [KernelWorkload]) -> String {
         var t = 0, b = 0, d = 0
         for w in workloads {
@@ -209,6 +215,6 @@ public final class KernelPlan: Sendable {
             case .analyticalDefault: d += 1
             }
         }
-        return "plan: \(origin); \(workloads.count) shapes: \(t) tuned, \(b) from nearest bucket, \(d) analytical default"
+        return "plan: \(origin); \(workloads.count) shapes: \(t) tuned, \(b) from their bucket's entry, \(d) analytical default"
     }
 }

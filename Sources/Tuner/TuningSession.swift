@@ -62,7 +62,10 @@ public final class TuningSession {
             prepared.append(Prepared(kernel: k, space: k.searchSpace(on: machine.traits),
                                      seed: k.analyticalDefault(on: machine.traits)))
         }
-        let spaces = zip(targets, prepared).compactMap { t, p in p.map { (kernel: t.kernel.rawValue, shape: t.shape, space: $0.space) } }
+        // The weight condition is part of what was measured: a cold journal never resumes a hot sweep.
+        let spaces = zip(targets, prepared).compactMap { t, p in
+            p.map { (kernel: t.kernel.rawValue, shape: t.shape + ($0.kernel.condition == .cold ? "[cold]" : ""), space: $0.space) }
+        }
         let header = JournalHeader(fingerprint: machine.fingerprint, spaceHash: SearchSpaceHash.of(spaces),
                                    createdAt: Self.timestamp(), strategy: settings.strategy)
         var recorded: [JournalEntry.Key: CandidateResult] = [:]
@@ -119,6 +122,7 @@ public final class TuningSession {
         for o in observers { o.shapeStarted(target, index: index, spaceSize: points.count) }
         var result = ShapeResult(target: target, spaceSize: points.count, defaultParams: p.seed, chosenParams: p.seed,
                                  keptDefault: true, evaluations: 0, pointsMeasured: 0, replayed: 0, outcomes: [:], seconds: 0)
+        result.condition = p.kernel.condition
         func finish() -> ShapeResult {
             result.seconds = Double(MonotonicClock.nanoseconds() &- start) * 1e-9 - ((calibration?.pausedSeconds ?? 0) - pausedAtStart)
             return result
@@ -165,7 +169,8 @@ public final class TuningSession {
                 replayed = false
                 recorded[key] = measured
                 try journal?.append(JournalEntry(kernel: target.kernel.rawValue, shape: target.shape,
-                                                 time: Self.timestamp(), result: measured))
+                                                 time: Self.timestamp(), result: measured,
+                                                 condition: p.kernel.condition.rawValue))
             }
             strategy.observe(proposal, measured.observation)
             result.evaluations += 1

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Kernels
 import Measure
+import Probe
 import Report
 #if canImport(Glibc)
 import Glibc
@@ -47,7 +48,9 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let traits = MachineTraits.host()
+        // The same derivation as tune and generate: the probed machine's traits (hwloc's view if probing fails).
+        let traits = (try? Prober.probe(options: ProbeOptions(benchmarks: false))).map { MachineTraits(machine: $0) }
+            ?? MachineTraits.host()
         let threadCount = threads ?? traits.cores
         guard threadCount >= 1 else { throw ValidationError("--threads must be at least 1, got \(threadCount)") }
         var key = shape

@@ -51,6 +51,18 @@ struct KernelPlanTests {
         #expect(plan.resolve(.matmul(m: 1, n: 576, k: 576)).choice == .analyticalDefault)
     }
 
+    @Test("a machine that cannot be probed (no fingerprint) refuses every config with a warning")
+    func unprobeableMachineRefusesConfigs() throws {
+        let path = try Self.write(Self.config(entries: [("matmul", "1x576x576", Self.skinnyParams)]))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for fp: String? in [nil, ""] {
+            let plan = KernelPlan.load(configPath: path, fingerprint: fp, machine: Self.traits, threads: 2)
+            #expect(plan.origin == .analyticalDefaults)
+            #expect(plan.warnings.count == 1 && plan.warnings[0].contains(path) && plan.warnings[0].contains("could not be probed"))
+            #expect(plan.resolve(.matmul(m: 1, n: 576, k: 576)).choice == .analyticalDefault)
+        }
+    }
+
     @Test("a corrupt or missing config gives the defaults and a warning naming the file")
     func corruptConfigFallsBack() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ktune-corrupt-\(UUID().uuidString).json").path

@@ -68,4 +68,18 @@ import Testing
         bad["mc"] = (bad["mr"] ?? 8) + 1
         #expect(KernelRegistry.family(.matmul)?.violations(of: bad) == ["mc is a multiple of mr"])
     }
+
+    @Test func coldInstancesRotateWeightCopiesBeyondTheGivenBytesAndStillVerify() throws {
+        let warm = try MatmulInstance(shapeKey: "1x64x64", pool: pool)
+        #expect(warm.condition == .hot && warm.weightCopies.count == 1)
+        let cold = try MatmulInstance(MatmulShape(key: "2x64x64"), pool: pool, seed: 3, coldWeightBytes: 1 << 20)
+        #expect(cold.condition == .cold)
+        #expect(cold.weightCopies.count * 64 * 64 * 4 > 1 << 20)
+        let big = try MatmulInstance(MatmulShape(key: "1x1024x512"), pool: pool, seed: 3, coldWeightBytes: 1 << 20)
+        #expect(big.condition == .cold && big.weightCopies.count == 1)   // B alone (2 MiB) exceeds the bytes
+        let p = cold.analyticalDefault(on: machine)
+        for _ in 0..<(cold.weightCopies.count + 2) {
+            #expect(try cold.verify(p).passed)   // every copy holds the same weights
+        }
+    }
 }

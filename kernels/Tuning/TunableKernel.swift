@@ -27,6 +27,13 @@ public protocol TunableKernel: AnyObject {
     var flops: Double { get }
     /// Minimum bytes one `run` must move from memory (operands read once, results written once).
     var bytes: Double { get }
+
+    /// Whether `run` streams its weights from memory (`cold`) or reuses cached operands (`hot`).
+    var condition: WeightCondition { get }
+}
+
+extension TunableKernel {
+    public var condition: WeightCondition { .hot }
 }
 
 /// The outcome of comparing a candidate's output with the reference.

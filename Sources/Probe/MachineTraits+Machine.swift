@@ -1,5 +1,4 @@
-import Kernels
-import Probe
+import KernelContract
 
 extension MachineTraits {
     /// The kernel-facing view of a probed machine. Unknown caches fall back to

@@ -73,6 +73,6 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"], path: "Tests/SimulatorTests"),
         .testTarget(name: "MeasureTests", dependencies: ["Measure"], path: "Tests/MeasureTests"),
         .testTarget(name: "ReportTests", dependencies: ["Report"], path: "Tests/ReportTests"),
-        .testTarget(name: "ktuneTests", dependencies: ["ktune"], path: "Tests/ktuneTests"),
+        .testTarget(name: "ktuneTests", dependencies: ["ktune"], path: "Tests/ktuneTests", exclude: ["Golden"]),
     ]
 )

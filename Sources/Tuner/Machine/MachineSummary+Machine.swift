@@ -14,7 +14,7 @@ extension TunedConfig.MachineSummary {
             let ways = c.ways.map { $0 == -1 ? "fully associative" : "\($0)-way" } ?? "ways unknown"
             return "\(c.name) \(size(c.sizeBytes)) \(ways)"
         }
-        self.init(fingerprint: machine.fingerprint, cpu: machine.cpu.model ?? "unknown", cores: machine.cores,
+        self.init(fingerprint: machine.fingerprint, cpu: machine.cpu.model ?? "unknown", cores: machine.schedulableCores,
                   isa: machine.isa, caches: caches)
     }
 }

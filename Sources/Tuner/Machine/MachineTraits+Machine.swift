@@ -15,7 +15,7 @@ extension MachineTraits {
             warnings.append("ISA unknown: assuming 4 Float lanes (SSE/NEON)")
             return 4
         }()
-        var t = MachineTraits.fallback(cores: max(1, machine.cores), maxSIMDLanes: lanes)
+        var t = MachineTraits.fallback(cores: machine.schedulableCores, maxSIMDLanes: lanes)
         func geometry(_ c: CacheInfo?, _ name: String, size: inout Int, ways: inout Int) {
             guard let c, let bytes = c.sizeBytes, bytes > 0 else {
                 warnings.append("\(name) size unknown: assuming \(size >> 10) KiB")

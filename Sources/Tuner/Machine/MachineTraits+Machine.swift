@@ -35,6 +35,9 @@ extension MachineTraits {
         geometry(machine.cache(level: 3, kind: .unified), "L3", size: &t.l3Bytes, ways: &t.l3Ways)
         if let line = machine.cache(level: 1, kind: .data)?.lineBytes, line > 0 { t.lineBytes = line }
         (t.fmaLatency, t.fmaPipes) = fmaTiming(machine)
+        if machine.isHybrid {
+            t.coreKinds = machine.coreKinds.map { CoreKindSlot(name: $0.name, efficiency: $0.efficiency, cores: $0.coreIndexes) }
+        }
         return (t, warnings)
     }
 

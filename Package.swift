@@ -54,8 +54,9 @@ let package = Package(
         // Clock and order statistics shared by every measurement (probe, bench, tune, profile).
         .target(name: "Measure", dependencies: [], path: "Sources/Measure"),
 
-        // Tables, JSON, Perfetto traces.
-        .target(name: "Report", dependencies: [], path: "Sources/Report"),
+        // Tables, JSON, Perfetto traces, and the HTML report (its plotting layer, input readers, sections);
+        // the simulator places GPUs under the export rules.
+        .target(name: "Report", dependencies: ["Simulator", "Models"], path: "Sources/Report"),
 
         .executableTarget(
             name: "ktune",
@@ -77,7 +78,8 @@ let package = Package(
                     exclude: ["reference"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"], path: "Tests/SimulatorTests"),
         .testTarget(name: "MeasureTests", dependencies: ["Measure"], path: "Tests/MeasureTests"),
-        .testTarget(name: "ReportTests", dependencies: ["Report"], path: "Tests/ReportTests"),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Simulator"], path: "Tests/ReportTests",
+                    exclude: ["Golden", "Fixtures"]),
         .testTarget(name: "ktuneTests", dependencies: ["ktune"], path: "Tests/ktuneTests", exclude: ["Golden"]),
     ]
 )

@@ -80,6 +80,6 @@ let package = Package(
         .testTarget(name: "MeasureTests", dependencies: ["Measure"], path: "Tests/MeasureTests"),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Simulator"], path: "Tests/ReportTests",
                     exclude: ["Golden", "Fixtures"]),
-        .testTarget(name: "ktuneTests", dependencies: ["ktune"], path: "Tests/ktuneTests"),
+        .testTarget(name: "ktuneTests", dependencies: ["ktune"], path: "Tests/ktuneTests", exclude: ["Golden"]),
     ]
 )

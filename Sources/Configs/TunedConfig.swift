@@ -35,10 +35,17 @@ public struct TunedConfig: Codable, Sendable, Equatable {
         public var isa: [String]
         /// e.g. ["L1d 48 KiB 12-way", "L2 1 MiB 16-way", "L3 32 MiB 16-way"]
         public var caches: [String]
+        /// On a machine with several core kinds, one line per kind, fastest first
+        /// ("IntelCore: 6 cores L#0-5, 12 threads, efficiency 1"); nil on a machine with one kind.
+        public var coreKinds: [String]?
+        /// How the measuring pool placed threads on the kinds ("fastest-first: IntelCore L#0-5, then IntelAtom
+        /// L#6-13"): an entry's `threads` = t ran on the first t of those cores. nil with one kind.
+        public var placement: String?
 
-        public init(fingerprint: String, cpu: String, cores: Int, isa: [String], caches: [String]) {
+        public init(fingerprint: String, cpu: String, cores: Int, isa: [String], caches: [String],
+                    coreKinds: [String]? = nil, placement: String? = nil) {
             self.fingerprint = fingerprint; self.cpu = cpu; self.cores = cores
-            self.isa = isa; self.caches = caches
+            self.isa = isa; self.caches = caches; self.coreKinds = coreKinds; self.placement = placement
         }
     }
 
@@ -59,6 +66,9 @@ public struct TunedConfig: Codable, Sendable, Equatable {
         /// "cold" (weights streamed from memory, rotating copies larger than the LLC) or "hot" (cached
         /// operands); nil in configs written before conditions were recorded.
         public var condition: String?
+        /// On a hybrid machine, the cores of each kind the chosen `threads` ran on ("IntelCore ×6 +
+        /// IntelAtom ×2 (fastest-first)"); nil with one kind.
+        public var placement: String?
 
         public init(kernel: String, shape: String, params: ParameterSet, measured: Measurement,
                     baseline: Baseline, evaluations: Int, condition: String? = nil) {

@@ -97,7 +97,7 @@ struct GenerateCommand: ParsableCommand {
 
         // The machine: fingerprint for the config check, cache geometry for the analytical defaults.
         let machine = try? Prober.probe(options: ProbeOptions(benchmarks: false))
-        let cores = machine?.cores ?? HostCPU.onlineCPUs
+        let cores = machine?.schedulableCores ?? HostCPU.onlineCPUs
         let threadCount = threads ?? max(1, cores)
         let traits = machine.map { MachineTraits(machine: $0) } ?? MachineTraits.fallback(cores: threadCount, maxSIMDLanes: HostCPU.maxSIMDLanes)
         let (configPath, found) = noConfig ? (nil, false)

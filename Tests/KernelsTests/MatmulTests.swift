@@ -24,7 +24,7 @@ func matmulBound(_ k: Int) -> Double { 8 * Double(k) * 0x1p-24 + 1e-6 }
         let mc = 2 * kernel.mr, kc = 32, nc = 2 * kernel.nr
         for (m, n, k) in edgeShapes(mr: kernel.mr, nr: kernel.nr) {
             for layout in MatrixLayout.allCases {
-                for (accumulate, threads, split) in [(false, 1, 0), (true, 2, 0), (false, 2, 1), (true, 1, 1)] {
+                for (accumulate, threads, split) in [(false, 1, 0), (true, 2, 0), (false, 2, 1), (true, 1, 1), (false, 2, 2), (true, 2, 2)] {
                     let p = try params("path=0,lanes=\(kernel.lanes),mr=\(kernel.mr),nr=\(kernel.nr),mc=\(mc),kc=\(kc),nc=\(nc),threads=\(threads),split=\(split),sn=64,su=1,sr=1,sk=0")
                     let err = try matmulError(m: m, n: n, k: k, layout: layout, accumulate: accumulate, params: p, pool: pool)
                     #expect(err <= matmulBound(k), "\(id) \(m)x\(n)x\(k) \(layout) acc=\(accumulate) t=\(threads) split=\(split): \(err)")

@@ -2,7 +2,7 @@
 ///
 /// Blocked (GotoBLAS) path: `lanes` SIMD width; `mr`×`nr` register tile (a registered micro-kernel);
 /// `mc`, `kc`, `nc` cache blocks; `threads`; `split` = which loop the threads divide (0: the N/jc loop,
-/// 1: the M/ic loop). Skinny path (`path` = 1, for M ≤ 16 decode shapes): `sn` output columns per task,
+/// 1: the M/ic loop, 2: the N loop in dynamically claimed chunks, for hybrid machines). Skinny path (`path` = 1, for M ≤ 16 decode shapes): `sn` output columns per task,
 /// `su` weight rows streamed together, `sr` rows of A per register group, `sk` K chunk (0: all of K).
 public struct MatmulParams: Hashable, Sendable, CustomStringConvertible {
     public var lanes: Int, mr: Int, nr: Int
@@ -45,7 +45,9 @@ public struct MatmulParams: Hashable, Sendable, CustomStringConvertible {
                      + MicroKernelRegistry.all.map(\.id).joined(separator: ", "))
         }
         if threads < 1 { v.append("threads must be at least 1, got \(threads)") }
-        if ![0, 1].contains(split) { v.append("split must be 0 (N loop) or 1 (M loop), got \(split)") }
+        if ![0, 1, 2].contains(split) {
+            v.append("split must be 0 (N loop), 1 (M loop) or 2 (N loop, dynamic chunks), got \(split)")
+        }
         if sk < 0 { v.append("sk must be 0 (all of K) or positive, got \(sk)") }
         if sn < 1 { v.append("sn must be positive, got \(sn)") }
         if !Self.skinnyUnrolls.contains(su) { v.append("su must be one of \(Self.skinnyUnrolls), got \(su)") }

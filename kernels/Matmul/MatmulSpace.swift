@@ -27,8 +27,12 @@ extension Matmul {
             Parameter("mc", mcs, help: "rows of A per packed block (L2)"),
             Parameter("kc", kcs, help: "reduction depth per packed block (L1)"),
             Parameter("nc", ncs, help: "columns of B per packed block (L3)"),
-            Parameter("threads", Array(1...max(1, machine.cores)), help: "threads used"),
-            Parameter("split", [0, 1], help: "loop the threads divide: 0 = N (jc), 1 = M (ic)"),
+            Parameter("threads", Array(1...max(1, machine.cores)), help: machine.coreKinds.count > 1
+                      ? "threads used, on the pool's cores fastest kind first: which cores and how many of each kind ("
+                        + CorePlacement.fastestFirst.ordered(machine.coreKinds).map { "\($0.name) ×\($0.cores.count)" }
+                            .joined(separator: " then ") + ")"
+                      : "threads used"),
+            Parameter("split", [0, 1, 2], help: "loop the threads divide: 0 = N (jc), 1 = M (ic), 2 = N in dynamic chunks (hybrid cores)"),
             Parameter("sn", skinny ? with([32, 64, 128, 256, 512], "sn") : with([], "sn"), help: "skinny: output columns per task"),
             Parameter("su", skinny ? MatmulParams.skinnyUnrolls : with([], "su"), help: "skinny: weight rows / vectors per step"),
             Parameter("sr", skinny ? MatmulParams.skinnyRowGroups : with([], "sr"), help: "skinny: rows of A per register group"),
@@ -57,7 +61,8 @@ extension Matmul {
     /// - MC = ⌊(W_L2 − 2)/C_Ac⌋ rounded down to MR, C_Ac = KC·4·W_L2/S_L2 (two L2 ways left for streams);
     /// - NC = 256·NR (Polly), capped at N rounded up to NR;
     /// - threads = cores, but only as many as have ≥ 4 MFLOP (blocked) or ≥ 512 KiB of B (skinny) each,
-    ///   splitting whichever of M and N has more register tiles;
+    ///   splitting whichever of M and N has more register tiles; on a machine with several core kinds the N
+    ///   split is dynamic (split 2) and the threads are the fastest cores first (the pool's placement);
     /// - skinny path for M ≤ 16: the register shape sr×su with the fewest loads per FMA, all of K per pass
     ///   unless M·K floats of A exceed half of L2.
     public static func analyticalDefault(m: Int, n: Int, k: Int, on machine: MachineTraits) -> ParameterSet {
@@ -78,7 +83,10 @@ extension Matmul {
         mc = max(mr, mc / mr * mr)
         mc = min(mc, (m + mr - 1) / mr * mr)
         let nc = min(256 * nr, (n + nr - 1) / nr * nr)
-        let split = (n + nr - 1) / nr >= (m + mr - 1) / mr ? 0 : 1
+        // On a hybrid machine the N split is claimed in chunks (split 2): a static split would wait for the
+        // slowest (E-)core.
+        let splitN = machine.coreKinds.count > 1 ? 2 : 0
+        let split = (n + nr - 1) / nr >= (m + mr - 1) / mr ? splitN : 1
         let skinny = m <= skinnyMaxRows
         // Skinny register shape: the fewest loads per FMA, (sr + su)/(sr·su), with sr ≤ M and sr·su ≤ 16
         // accumulators: 4×4 for M ≥ 4 (8 loads per 16 FMAs), 2×4 for M = 2–3, 1×4 for M = 1.

@@ -16,7 +16,7 @@ public enum MatmulContract: KernelFamilyContract {
         ParameterRule("kc", 1...(1 << 16), help: "reduction depth per packed block (L1)"),
         ParameterRule("nc", 1...(1 << 20), help: "columns of B per packed block (L3)"),
         ParameterRule("threads", ParameterLimits.threads, help: "threads used"),
-        ParameterRule("split", 0...1, help: "loop the threads divide: 0 = N (jc), 1 = M (ic)"),
+        ParameterRule("split", 0...2, help: "loop the threads divide: 0 = N (jc), 1 = M (ic), 2 = N in dynamic chunks"),
         ParameterRule("sn", 1...(1 << 20), help: "skinny: output columns per task"),
         ParameterRule("su", 1...4, help: "skinny: weight rows / vectors per step"),
         ParameterRule("sr", 1...8, help: "skinny: rows of A per register group"),

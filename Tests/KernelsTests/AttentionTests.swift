@@ -204,7 +204,7 @@ let testTraits = MachineTraits(l1dBytes: 48 << 10, l1dWays: 12, l2Bytes: 1 << 20
 
     @Test func badShapesAndParametersAreTypedErrors() throws {
         var q = [Float](repeating: 1, count: 512), out = [Float](repeating: 7, count: 512)
-        let good = ParameterSet(["lanes": 4, "chunk": 64, "block": 16, "threads": 1])
+        let good = ParameterSet(["lanes": 4, "chunk": 64, "block": 16, "threads": 1, "kvsplit": 1, "pf": 16])
         for (l, shape) in [(0, AttentionShape(heads: 2, kvHeads: 1, headDim: 16)), (4, AttentionShape(heads: 5, kvHeads: 2, headDim: 16))] {
             #expect(throws: KernelError.self) {
                 try Attention.decode(q: &q, k: &q, v: &q, out: &out, length: l, shape: shape, params: good, pool: pool)
@@ -212,8 +212,8 @@ let testTraits = MachineTraits(l1dBytes: 48 << 10, l1dWays: 12, l2Bytes: 1 << 20
         }
         for bad in ["lanes=4,chunk=48,block=32,threads=1", "lanes=4,chunk=64,block=0,threads=1", "lanes=3,chunk=64,block=16,threads=1",
                     "lanes=4,chunk=64,block=16,threads=5", "chunk=64,block=16,threads=1",
-                    "lanes=4,chunk=64,block=16,threads=1,kvsplit=0", "lanes=4,chunk=64,block=16,threads=1,pf=-1",
-                    "lanes=4,chunk=64,block=16,threads=1,pf=100000"] {
+                    "lanes=4,chunk=64,block=16,threads=1,kvsplit=0,pf=16", "lanes=4,chunk=64,block=16,threads=1,kvsplit=1,pf=-1",
+                    "lanes=4,chunk=64,block=16,threads=1,kvsplit=1,pf=100000", "lanes=4,chunk=64,block=16,threads=1,kvsplit=1"] {
             #expect(throws: KernelError.self, "\(bad)") {
                 try Attention.decode(q: &q, k: &q, v: &q, out: &out, length: 4, shape: AttentionShape(heads: 2, kvHeads: 1, headDim: 16),
                                      params: try ParameterSet(parsing: bad), pool: pool)

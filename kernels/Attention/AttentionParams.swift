@@ -7,7 +7,8 @@
 public struct PrefillParams: Hashable, Sendable, CustomStringConvertible {
     public var lanes: Int, br: Int, bc: Int, threads: Int
 
-    public static let family = "attention.prefill"
+    public static let family = KernelFamilyID.attentionPrefill.rawValue
+    static func contractViolations(_ p: ParameterSet) -> [String] { AttentionPrefillContract.violations(of: p) }
     /// Rows of the register tile: `br` must be a multiple of it.
     public static let tileRows = 4
 
@@ -22,7 +23,7 @@ public struct PrefillParams: Hashable, Sendable, CustomStringConvertible {
         br = try p.require("br", kernel: k)
         bc = try p.require("bc", kernel: k)
         threads = try p.require("threads", kernel: k)
-        let v = violations
+        let v = Self.contractViolations(p) + violations
         if !v.isEmpty { throw .invalidParameters(kernel: k, params: p.description, violations: v) }
     }
 
@@ -51,14 +52,14 @@ public struct PrefillParams: Hashable, Sendable, CustomStringConvertible {
 /// `kvsplit`: groups of KV heads per chunk (a task is one chunk × one group: 1 = every head in one task,
 /// kvHeads = one KV head per task), so short caches still give every thread streams of its own;
 /// `pf`: software-prefetch distance in cache rows (each row's slices of K and V for the task's heads,
-/// every line; 0 = none). Both are optional in a parameter set (configs tuned before they existed):
-/// absent, they take the earlier behaviour, kvsplit = 1 and pf = block.
+/// every line; 0 = none). kvsplit = 1 and pf = block is the behaviour before they existed.
 public struct DecodeParams: Hashable, Sendable, CustomStringConvertible {
     public var lanes: Int, chunk: Int, block: Int, threads: Int
     public var kvsplit: Int, pf: Int
 
-    public static let family = "attention.decode"
-    /// Upper bounds of the new parameters (KV-head groups, prefetch rows).
+    public static let family = KernelFamilyID.attentionDecode.rawValue
+    static func contractViolations(_ p: ParameterSet) -> [String] { AttentionDecodeContract.violations(of: p) }
+    /// Upper bounds of the new parameters (KV-head groups, prefetch rows), as the contract declares them.
     public static let maxKVSplit = 256, maxPrefetchRows = 1024
 
     public init(lanes: Int, chunk: Int, block: Int, threads: Int, kvsplit: Int = 1, pf: Int? = nil) {
@@ -72,9 +73,9 @@ public struct DecodeParams: Hashable, Sendable, CustomStringConvertible {
         chunk = try p.require("chunk", kernel: k)
         block = try p.require("block", kernel: k)
         threads = try p.require("threads", kernel: k)
-        kvsplit = p["kvsplit"] ?? 1
-        pf = p["pf"] ?? block
-        let v = violations
+        kvsplit = try p.require("kvsplit", kernel: k)
+        pf = try p.require("pf", kernel: k)
+        let v = Self.contractViolations(p) + violations
         if !v.isEmpty { throw .invalidParameters(kernel: k, params: p.description, violations: v) }
     }
 

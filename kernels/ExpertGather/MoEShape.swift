@@ -44,14 +44,14 @@ public struct MoEShape: Hashable, Sendable, Codable {
 ///   weight-streaming path, which reads each expert's weights once per batch);
 /// - `stage`: 1 streams each expert weight matrix into L2 with independent loads just before its matmul
 ///   (pays when the matrix fits in L2: the matmul then re-reads it from L2), 0 leaves the streaming to the
-///   matmul's own prefetch (a matrix larger than L2 would otherwise be read from DRAM twice). Optional in a
-///   parameter set (configs tuned before it existed): absent, 1, the earlier behaviour;
+///   matmul's own prefetch (a matrix larger than L2 would otherwise be read from DRAM twice); 1 is the
+///   behaviour before it existed;
 /// - `threads`.
 public struct ExpertGatherParams: Hashable, Sendable, CustomStringConvertible {
     public var order: Int, chunk: Int, split: Int, merge: Int, lanes: Int, sr: Int, threads: Int
     public var stage: Int
 
-    public static let family = "expert-gather"
+    public static let family = KernelFamilyID.expertGather.rawValue
     public static let names = ["order", "chunk", "split", "merge", "lanes", "sr", "threads", "stage"]
 
     public init(_ p: ParameterSet) throws(KernelError) {
@@ -63,8 +63,8 @@ public struct ExpertGatherParams: Hashable, Sendable, CustomStringConvertible {
         lanes = try p.require("lanes", kernel: k)
         sr = try p.require("sr", kernel: k)
         threads = try p.require("threads", kernel: k)
-        stage = p["stage"] ?? 1
-        let v = violations
+        stage = try p.require("stage", kernel: k)
+        let v = ExpertGatherContract.violations(of: p) + violations
         if !v.isEmpty { throw .invalidParameters(kernel: k, params: p.description, violations: v) }
     }
 
@@ -101,5 +101,12 @@ public struct ExpertGatherParams: Hashable, Sendable, CustomStringConvertible {
         if stage == 1 { p["pf"] = 0 }   // the staged matrix is read from L2: nothing to prefetch
         p["su"] = MatmulParams.skinnyUnrolls.last { sr * $0 <= 16 } ?? 1
         return try MatmulParams(p)
+    }
+}
+
+extension MoEShape {
+    /// The layer shape of a contract shape.
+    public init(_ s: ExpertGatherShape) {
+        self.init(tokens: s.tokens, hidden: s.hidden, ffn: s.ffn, experts: s.experts, topK: s.topK)
     }
 }

@@ -31,8 +31,8 @@ public struct MatmulParams: Hashable, Sendable, CustomStringConvertible {
         threads = try p.require("threads", kernel: k); split = try p.require("split", kernel: k)
         sn = try p.require("sn", kernel: k); su = try p.require("su", kernel: k); sr = try p.require("sr", kernel: k)
         sk = try p.require("sk", kernel: k)
-        pf = p["pf"] ?? 0   // optional: configs tuned before it existed ran without prefetch
-        let v = violations
+        pf = try p.require("pf", kernel: k)
+        let v = MatmulContract.violations(of: p) + violations
         if !v.isEmpty { throw .invalidParameters(kernel: k, params: p.description, violations: v) }
     }
 

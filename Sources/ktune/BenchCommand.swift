@@ -44,6 +44,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Skip the OpenBLAS baseline.")
     var noBaseline = false
 
+    @Flag(help: "Skip the DRAM read-bandwidth figure measured interleaved with the kernel.")
+    var noDram = false
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -87,6 +90,16 @@ struct BenchCommand: ParsableCommand {
                 baselineNote = e.description
             }
         }
+        // DRAM read bandwidth on the same threads, interleaved with the kernel (same load, same minute).
+        var dramIndex: Int? = nil
+        var stream: StreamRead? = nil
+        if !noDram {
+            let s = try StreamRead(for: traits)
+            stream = s
+            dramIndex = bodies.count
+            let t = chosen["threads"] ?? threadCount
+            bodies.append { s.run(pool: pool, threads: t) }
+        }
         let policy = MeasurementPolicy(warmup: warmup, minRepeats: min(5, repeats), maxRepeats: repeats,
                                        maxSeconds: maxSeconds)
         let results = try Harness.interleaved(bodies, policy: policy)
@@ -95,6 +108,14 @@ struct BenchCommand: ParsableCommand {
         let gbps = instance.bytes / ours.median * 1e-9
         var baseline: BenchReport.Baseline? = nil
         var paired: Double? = nil
+        var dram: BenchReport.DRAM? = nil
+        if let dramIndex, let stream {
+            let g = results[dramIndex].seconds.map { Double(stream.bytes) / $0 * 1e-9 }
+            // Attainable time: the bytes at the DRAM median (FMA peak is far above these kernels' needs;
+            // compare GFLOP/s with `ktune probe`'s FMA figure for compute-bound shapes).
+            dram = .init(bytes: stream.bytes, gbps: .init(median: g.median, min: g.min, max: g.max),
+                         fraction: gbps / g.median)
+        }
         if let baselineName, results.count > 1 {
             // Round by round (the two samples of a round ran back to back under the same load).
             let ratios = zip(results[0].samples, results[1].samples).map { $1 / $0 }
@@ -106,7 +127,7 @@ struct BenchCommand: ParsableCommand {
             kernel: family, shape: instance.shapeKey, threads: chosen["threads"] ?? threadCount, params: chosen,
             gflops: .init(median: gflops.median, min: gflops.min, max: gflops.max), gbps: gbps,
             seconds: ours, samples: ours.count, verification: check, baseline: baseline,
-            ratio: baseline.map { gflops.median / $0.gflops }, pairedRatio: paired, note: baselineNote)
+            ratio: baseline.map { gflops.median / $0.gflops }, pairedRatio: paired, dram: dram, note: baselineNote)
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
@@ -135,6 +156,10 @@ struct BenchReport: Codable {
     var ratio: Double?
     /// Median over rounds of (baseline time / our time) within the same round: robust to load drifts.
     var pairedRatio: Double?
+    /// STREAM-like read bandwidth measured interleaved with the kernel; `fraction` = the kernel's GB/s
+    /// (its `bytes`, operands read once) over the DRAM median.
+    struct DRAM: Codable { var bytes: Int; var gbps: Range3; var fraction: Double }
+    var dram: DRAM?
     var note: String?
 
     func table() -> String {
@@ -149,6 +174,9 @@ struct BenchReport: Codable {
         var out = t.render()
         out += "\nparams: \(params)\nverified: max error \(verification.maxError) ≤ \(verification.bound)"
         if let ratio { out += "\nratio vs baseline: \(f(ratio, 3))× (paired per round: \(f(pairedRatio ?? .nan, 3))×)" }
+        if let dram {
+            out += "\nDRAM read (same run, \(dram.bytes >> 20) MiB): \(f(dram.gbps.median)) GB/s (\(f(dram.gbps.min))–\(f(dram.gbps.max))); kernel at \(f(100 * dram.fraction))% of it"
+        }
         if let note { out += "\n\(note)" }
         return out
     }

@@ -79,8 +79,8 @@ struct KernelPlanTests {
     func bucketSelection() throws {
         var prefill = Matmul.analyticalDefault(m: 64, n: 576, k: 576, on: Self.traits)
         prefill["kc"] = 128
-        let attention = ParameterSet(["lanes": 8, "threads": 2, "block": 64, "chunk": 256])
-        let far = ParameterSet(["lanes": 8, "threads": 1, "block": 128, "chunk": 512])
+        let attention = ParameterSet(["lanes": 8, "threads": 2, "block": 64, "chunk": 256, "kvsplit": 1, "pf": 64])
+        let far = ParameterSet(["lanes": 8, "threads": 1, "block": 128, "chunk": 512, "kvsplit": 1, "pf": 128])
         let plan = KernelPlan(config: Self.config(entries: [
             ("matmul", "1x576x576", Self.skinnyParams),
             ("matmul", "64x576x576", prefill),
@@ -123,7 +123,7 @@ struct KernelPlanTests {
             ("matmul", "1x576x576", huge),
             ("matmul", "64x576x576", zero),
             ("matmul", "128x576x576", negative),
-            ("attention.decode", "L=abc,h=9,kv=3,d=64", ParameterSet(["lanes": 8, "threads": 1, "block": 64, "chunk": 64])),
+            ("attention.decode", "L=abc,h=9,kv=3,d=64", ParameterSet(["lanes": 8, "threads": 1, "block": 64, "chunk": 64, "kvsplit": 1, "pf": 64])),
             ("matmul", "256x576x576", good),
         ]))
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -69,7 +69,7 @@ struct KernelShapeTests {
 @Suite("Kernel-family contract: parameters")
 struct ParameterRuleTests {
     static let matmul = ParameterSet(["path": 0, "lanes": 16, "mr": 8, "nr": 32, "mc": 96, "kc": 256, "nc": 1024,
-                                      "threads": 2, "split": 0, "sn": 64, "su": 4, "sr": 4, "sk": 0])
+                                      "threads": 2, "split": 0, "sn": 64, "su": 4, "sr": 4, "sk": 0, "pf": 0])
 
     @Test("a sound parameter set passes and round-trips through its text form")
     func accepts() throws {
@@ -80,7 +80,7 @@ struct ParameterRuleTests {
     @Test("negative, zero, absurdly large, missing and unknown parameters are each named")
     func rejects() {
         for (name, value) in [("threads", 0), ("threads", -3), ("threads", 1 << 20), ("mc", 1 << 30), ("kc", 0), ("sk", -1),
-                              ("lanes", 64), ("nr", 100_000)] {
+                              ("lanes", 64), ("nr", 100_000), ("pf", -64), ("pf", 1 << 20)] {
             var p = Self.matmul
             p[name] = value
             let v = MatmulContract.violations(of: p)
@@ -89,8 +89,8 @@ struct ParameterRuleTests {
         var p = Self.matmul
         p["mc"] = nil
         p["tile"] = 3
-        #expect(MatmulContract.violations(of: p) == ["mc is missing", "unknown parameter 'tile' (known: path, lanes, mr, nr, mc, kc, nc, threads, split, sn, su, sr, sk)"])
-        #expect(AttentionDecodeContract.violations(of: ParameterSet(["lanes": 8, "chunk": 0, "block": 64, "threads": 2])) == ["chunk=0 is outside 1...16777216"])
+        #expect(MatmulContract.violations(of: p) == ["mc is missing", "unknown parameter 'tile' (known: path, lanes, mr, nr, mc, kc, nc, threads, split, sn, su, sr, sk, pf)"])
+        #expect(AttentionDecodeContract.violations(of: ParameterSet(["lanes": 8, "chunk": 0, "block": 64, "threads": 2, "kvsplit": 1, "pf": 64])) == ["chunk=0 is outside 1...16777216"])
         #expect(ExpertGatherContract.violations(of: ParameterSet()).count == ExpertGatherContract.parameters.count)
     }
 }

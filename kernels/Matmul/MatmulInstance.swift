@@ -125,11 +125,9 @@ public final class MatmulInstance: TunableKernel, @unchecked Sendable {
         return Verification(maxError: worst, bound: bound)
     }
 
+    /// Huge-page operands like the model's weights (see `LargeBuffer`).
     static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        var p: UnsafeMutableRawPointer? = nil
-        guard posix_memalign(&p, 4096, max(4096, count * 4)) == 0, let p else {
-            fatalError("MatmulInstance: cannot allocate \(count) floats")
-        }
-        return p.bindMemory(to: Float.self, capacity: count)
+        guard let p = LargeBuffer.floats(count) else { fatalError("MatmulInstance: cannot allocate \(count) floats") }
+        return p
     }
 }

@@ -26,6 +26,8 @@ public enum AttentionDecodeContract: KernelFamilyContract {
         ParameterRule("chunk", 1...(1 << 24), help: "cache rows per task (a multiple of block)"),
         ParameterRule("block", 1...65536, help: "cache rows per online-softmax step"),
         ParameterRule("threads", ParameterLimits.threads, help: "threads used"),
+        ParameterRule("kvsplit", 1...256, help: "groups of KV heads per chunk (tasks = chunks × groups)"),
+        ParameterRule("pf", 0...1024, help: "prefetch distance in cache rows (0: none)"),
     ]
 }
 

@@ -15,6 +15,7 @@ public enum ExpertGatherContract: KernelFamilyContract {
         ParameterRule("lanes", ParameterLimits.lanes, help: "SIMD width of the expert matmuls"),
         ParameterRule("sr", 1...8, help: "rows of x per register group in the expert matmuls"),
         ParameterRule("threads", ParameterLimits.threads, help: "threads used"),
+        ParameterRule("stage", 0...1, help: "1: stream each expert matrix into L2 before its matmul, 0: matmul prefetch only"),
     ]
 }
 

@@ -21,6 +21,7 @@ public enum MatmulContract: KernelFamilyContract {
         ParameterRule("su", 1...4, help: "skinny: weight rows / vectors per step"),
         ParameterRule("sr", 1...8, help: "skinny: rows of A per register group"),
         ParameterRule("sk", 0...(1 << 24), help: "skinny: K chunk of A kept in cache (0: all of K)"),
+        ParameterRule("pf", 0...16384, help: "skinny: prefetch distance in bytes ahead in each weight row (0: none)"),
     ]
 }
 

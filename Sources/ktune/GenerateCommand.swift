@@ -12,8 +12,9 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate text with the inference core (FP32 weights on the tuned kernels).",
         discussion: """
-            The kernel plan comes from --config FILE, else the KTUNE_CONFIG environment variable, else the \
-            kernels' analytical defaults; a config for another machine or a corrupt file prints a warning and \
+            The kernel plan comes from --config FILE, else the results store (--store URL or KTUNE_STORE: the \
+            newest config tuned on a machine with this fingerprint; other machines' configs are never used), \
+            else the KTUNE_CONFIG environment variable, else the kernels' analytical defaults; a config for another machine or a corrupt file prints a warning and \
             uses the defaults. --synthetic ID runs profiles/models/ID.json with random weights (SYNTHETIC: \
             the text is meaningless) and the model file's tokenizer for text in and out.
             """)
@@ -54,6 +55,10 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Tuned config file (default: $KTUNE_CONFIG, else analytical defaults).")
     var config: String?
 
+    @Option(name: .long, help: ArgumentHelp("Results store to take this machine's tuned config from (default: $KTUNE_STORE).",
+                                            valueName: "postgres://user:password@host:port/db"))
+    var store: String?
+
     @Option(name: .customLong("context"), help: "KV-cache positions.")
     var contextLength: Int = 2048
 
@@ -74,6 +79,10 @@ struct GenerateCommand: ParsableCommand {
         if let p = SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed).problem {
             throw ValidationError(p)
         }
+        if let store, !store.isEmpty {
+            guard StoreBridge.available else { throw ValidationError("--store: \(StoreBridge.missingTrait)") }
+            try StoreBridge.validate(store)
+        }
     }
 
     func run() throws {
@@ -85,7 +94,15 @@ struct GenerateCommand: ParsableCommand {
         let cores = machine?.cores ?? HostCPU.onlineCPUs
         let threadCount = threads ?? max(1, cores)
         let traits = machine.map { MachineTraits(machine: $0) } ?? MachineTraits.fallback(cores: threadCount, maxSIMDLanes: HostCPU.maxSIMDLanes)
-        let configPath = config ?? ProcessInfo.processInfo.environment["KTUNE_CONFIG"]
+        var fromStore: String?
+        if config == nil, let url = StoreBridge.url(flag: store) {
+            if let fingerprint = machine?.fingerprint {
+                fromStore = StoreBridge.pickUpConfig(url: url, fingerprint: fingerprint, note: note)
+            } else {
+                note("warning: this machine could not be probed (no fingerprint); the store's configs are not used")
+            }
+        }
+        let configPath = config ?? fromStore ?? ProcessInfo.processInfo.environment["KTUNE_CONFIG"]
         let plan = KernelPlan.load(configPath: configPath, fingerprint: machine?.fingerprint, machine: traits, threads: threadCount)
         let initialWarnings = plan.warnings.count
         for w in plan.warnings { note("warning: \(w)") }

@@ -27,3 +27,8 @@ $K generate --model "$MODEL" --chat --prompt "$PROMPT" --max-tokens 32 --tempera
 
 echo "== ktune simulate compare (DeepSeek-V3 decode, 2 nodes, EP16)"
 $K simulate compare --model deepseek-v3 --gpu h800-sxm,h100-sxm,h20,h200 --nodes 2 --ep 16 --batch 32
+
+echo "== ktune report (one HTML page with the charts of all of the above)"
+$K probe --json > out/probe.json
+$K simulate compare --model deepseek-v3 --gpu h800-sxm,h100-sxm,h20,h200 --nodes 2 --ep 16 --batch 32 --json > out/simulate.json
+$K report --out out/report.html --journal out/tuned-smollm2.journal.jsonl --config "$CONFIG"

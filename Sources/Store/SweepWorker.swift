@@ -55,10 +55,10 @@ public struct SweepWorker {
     public func run(note: (String) -> Void, measured: (JournalEntry, SweepQueue.Progress) -> Void = { _, _ in }) throws -> Outcome {
         let queue = SweepQueue(store: store, sweepID: options.sweepID)
         var candidates: [(targetIndex: Int, family: String, shape: String, proposal: Proposal)] = []
-        for t in sweep.plan { for p in t.proposals { candidates.append((t.index, t.target.kernel, t.target.shape, p)) } }
+        for t in sweep.plan { for p in t.proposals { candidates.append((t.index, t.target.kernel.rawValue, t.target.shape, p)) } }
         let plan = SweepQueue.Plan(fingerprint: machine.fingerprint, spaceHash: sweep.header.spaceHash,
                                    toolVersion: sweep.header.toolVersion, description: options.description, candidates: candidates,
-                                   targets: sweep.plan.map { ($0.index, $0.target.kernel, $0.target.shape) })
+                                   targets: sweep.plan.map { ($0.index, $0.target.kernel.rawValue, $0.target.shape) })
         let created = try queue.join(plan, summary: machine.summary)
         note(created ? "sweep \(options.sweepID): created with \(candidates.count) candidates over \(sweep.plan.count) shapes; worker \(options.workerID)"
                      : "sweep \(options.sweepID): joined as worker \(options.workerID)")

@@ -47,7 +47,6 @@ public final class SplitSweep {
             let ok = StrategyRegistry.all.filter { $0 is any PlannableStrategy.Type }.map { $0.name }
             throw TunerError.unsplittableStrategy(name: settings.strategy, splittable: ok)
         }
-        _ = try StrategyOptions(strategy: settings.strategy, table: type.options, items: settings.strategyOptions)
         let (prepared, unavailable, header) = try session.prepareTargets()
         self.prepared = prepared
         self.header = header
@@ -64,7 +63,7 @@ public final class SplitSweep {
                 continue
             }
             let context = StrategyContext(space: p.space, points: points, seed: p.seed, maxEvaluations: settings.maxEvaluations)
-            var strategy = try StrategyRegistry.make(settings.strategy, context: context, options: settings.strategyOptions)
+            var strategy = try StrategyRegistry.make(settings.strategy, context: context, options: settings.options)
             var proposals: [Proposal] = []
             let cap = settings.maxEvaluations ?? Int.max
             while proposals.count < cap {
@@ -98,7 +97,7 @@ public final class SplitSweep {
         }
         let r = session.measureWithNoiseCheck(p, proposal: proposal, measurer: measurer, bestSeconds: bestSeconds[index])
         if r.outcome == .ok, let s = r.medianSeconds, s < (bestSeconds[index] ?? .infinity) { bestSeconds[index] = s }
-        let entry = JournalEntry(kernel: plan[index].target.kernel, shape: plan[index].target.shape,
+        let entry = JournalEntry(kernel: plan[index].target.kernel.rawValue, shape: plan[index].target.shape,
                                  time: TuningSession.timestamp(), result: r)
         try journal?.append(entry)
         return entry

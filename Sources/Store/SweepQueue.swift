@@ -140,25 +140,24 @@ public struct SweepQueue {
             throw .file(path: "journal entry", reason: "cannot encode the measurement as JSON")
         }
         let text = String(decoding: data, as: UTF8.self)
-        let fingerprint = try fingerprintOfSweep()
-        return try connection.transaction("recording a measurement of sweep \(sweepID)") { () throws(StoreError) -> Bool in
-            let updated = try connection.query("""
+        // One statement (one round trip, atomic): mark done only while this worker holds the claim, and
+        // store the measurement with the sweep's run only if it did.
+        let rows = try connection.query("""
+            WITH done AS (
                 UPDATE ktune.sweep_candidates SET state = 'done', measured_by = \(worker), result = \(text)::jsonb, lease_until = NULL
                 WHERE sweep_id = \(sweepID) AND seq = \(claim.seq) AND state = 'claimed' AND claimed_by = \(worker)
-                RETURNING 1
-                """, "marking candidate \(claim.seq) of sweep \(sweepID) done")
-            guard !updated.isEmpty else { return false }
-            _ = try store.insertEntries(runID: sweepID, fingerprint: fingerprint, families: [entry.kernel], shapes: [entry.shape],
-                                        paramHashes: [ResultsStore.hash(entry.result.params.description)], rungs: [entry.result.rung],
-                                        lineNumbers: [claim.seq + 2], texts: [text])
-            return true
-        }
-    }
-
-    private func fingerprintOfSweep() throws(StoreError) -> String {
-        let rows = try connection.query("SELECT fingerprint FROM ktune.sweeps WHERE sweep_id = \(sweepID)", "reading sweep \(sweepID)")
-        guard let r = rows.first else { throw .notFound(store: store.name, what: "no sweep '\(sweepID)'") }
-        return try connection.decoding("ktune.sweeps") { try r.decode(String.self) }
+                RETURNING sweep_id, family, shape, params_hash, seq),
+            stored AS (
+                INSERT INTO ktune.measurements (run_id, fingerprint, family, shape, params_hash, rung, line_no, entry_hash, entry)
+                SELECT d.sweep_id, s.fingerprint, d.family, d.shape, \(ResultsStore.hash(entry.result.params.description)),
+                       \(entry.result.rung), d.seq + 2, md5((\(text))::jsonb::text), (\(text))::jsonb
+                FROM done d JOIN ktune.sweeps s ON s.sweep_id = d.sweep_id
+                ON CONFLICT (run_id, entry_hash) DO NOTHING)
+            SELECT count(*) FROM done
+            """, "recording candidate \(claim.seq) of sweep \(sweepID)")
+        // (A data-modifying WITH runs whether or not the final SELECT reads it.)
+        let marked = try connection.decoding("ktune.sweep_candidates") { try rows.first?.decode(Int64.self) ?? 0 }
+        return marked == 1
     }
 
     public func progress() throws(StoreError) -> Progress {

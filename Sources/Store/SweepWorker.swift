@@ -51,8 +51,8 @@ public struct SweepWorker {
     }
 
     /// Runs the worker to the end of the sweep. `note` gets one line per event worth telling the user;
-    /// `measured` is called after each candidate this worker recorded.
-    public func run(note: (String) -> Void, measured: (JournalEntry, SweepQueue.Progress) -> Void = { _, _ in }) throws -> Outcome {
+    /// `measured` is called after each candidate this worker recorded, with its queue position and the total.
+    public func run(note: (String) -> Void, measured: (JournalEntry, Int, Int) -> Void = { _, _, _ in }) throws -> Outcome {
         let queue = SweepQueue(store: store, sweepID: options.sweepID)
         var candidates: [(targetIndex: Int, family: String, shape: String, proposal: Proposal)] = []
         for t in sweep.plan { for p in t.proposals { candidates.append((t.index, t.target.kernel.rawValue, t.target.shape, p)) } }
@@ -63,20 +63,11 @@ public struct SweepWorker {
         note(created ? "sweep \(options.sweepID): created with \(candidates.count) candidates over \(sweep.plan.count) shapes; worker \(options.workerID)"
                      : "sweep \(options.sweepID): joined as worker \(options.workerID)")
         var measuredHere = 0, takenOver = 0, pickedHere = 0
-        // A shape whose candidates are all measured gets its winner picked (head to head) first, by whichever
-        // worker is free; otherwise measure the next candidate; otherwise wait out the other workers' claims.
+        let total = candidates.count
+        // Measure while there are candidates to claim (two round trips each: claim, complete); then pick
+        // the winners of shapes whose candidates are all measured, one shape at a time, whichever worker is
+        // free (head to head); otherwise wait out the other workers' claims.
         while true {
-            if let t = try queue.claimTarget(worker: options.workerID, lease: options.lease) {
-                guard t.index >= 0, t.index < sweep.plan.count else {
-                    throw StoreError.badRow(store: store.location.description, table: "ktune.sweep_targets",
-                                            reason: "target \(t.index) is not in this worker's plan of \(sweep.plan.count)")
-                }
-                if t.attempts > 1 { note("sweep \(options.sweepID): taking over the winner of shape \(t.index) after its lease ran out") }
-                let entries = try queue.results(target: t.index)
-                let result = sweep.finish(target: t.index, results: entries.map(\.result))
-                if try queue.completeTarget(t.index, worker: options.workerID, result: result) { pickedHere += 1 }
-                continue
-            }
             if let claim = try queue.claim(worker: options.workerID, lease: options.lease) {
                 guard claim.targetIndex >= 0, claim.targetIndex < sweep.plan.count else {
                     throw StoreError.badRow(store: store.location.description, table: "ktune.sweep_candidates",
@@ -89,10 +80,21 @@ public struct SweepWorker {
                 if try queue.complete(claim, worker: options.workerID, entry: entry) {
                     measuredHere += 1
                     if claim.attempts > 1 { takenOver += 1 }
-                    measured(entry, try queue.progress())
+                    measured(entry, claim.seq, total)
                 } else {
                     note("sweep \(options.sweepID): candidate \(claim.seq) was taken over by another worker while measured here; its measurement counts")
                 }
+                continue
+            }
+            if let t = try queue.claimTarget(worker: options.workerID, lease: options.lease) {
+                guard t.index >= 0, t.index < sweep.plan.count else {
+                    throw StoreError.badRow(store: store.location.description, table: "ktune.sweep_targets",
+                                            reason: "target \(t.index) is not in this worker's plan of \(sweep.plan.count)")
+                }
+                if t.attempts > 1 { note("sweep \(options.sweepID): taking over the winner of shape \(t.index) after its lease ran out") }
+                let entries = try queue.results(target: t.index)
+                let result = sweep.finish(target: t.index, results: entries.map(\.result))
+                if try queue.completeTarget(t.index, worker: options.workerID, result: result) { pickedHere += 1 }
                 continue
             }
             if try queue.targetsLeft() == 0 { break }

@@ -130,8 +130,8 @@ enum StoreBridge {
         let worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         let w = SweepWorker(store: store, sweep: sweep, machine: machine,
                             options: .init(sweepID: id, workerID: worker, lease: lease, description: planDescription))
-        let outcome = try w.run(note: note) { entry, p in
-            progress("sweep \(id): \(p.done)/\(p.total) measured (\(entry.kernel) \(entry.shape) \(entry.result.params): \(entry.result.outcome.rawValue)\(entry.result.gflops.map { String(format: " %.1f GFLOP/s", $0.median) } ?? ""))")
+        let outcome = try w.run(note: note) { entry, seq, total in
+            progress("sweep \(id): candidate \(seq + 1) of \(total) measured (\(entry.kernel) \(entry.shape) \(entry.result.params): \(entry.result.outcome.rawValue)\(entry.result.gflops.map { String(format: " %.1f GFLOP/s", $0.median) } ?? ""))")
         }
         var lines = [outcome.finalizedHere ? "sweep \(outcome.sweepID): config stored here"
                                            : "sweep \(outcome.sweepID): config stored by \(outcome.finalizer)"]

@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 /// Kernel code is compiled with `-Ounchecked` and the host CPU as target: without a target CPU, Swift's
@@ -14,8 +14,15 @@ let package = Package(
         .library(name: "Inference", targets: ["Inference"]),
         .library(name: "Simulator", targets: ["Simulator"]),
     ],
+    /// `Store`: the shared results store on PostgreSQL (`--store`, `ktune store`). Off by default: PostgresNIO
+    /// brings SwiftNIO, NIOSSL (BoringSSL) and swift-crypto, which multiply a clean build's time (docs/store.md);
+    /// `swift build --traits Store` turns it on, and CI (scripts/test.sh) always does.
+    traits: [
+        .trait(name: "Store", description: "Shared results store on PostgreSQL (ktune store, --store on tune and generate)."),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // System libraries (Debian: libhwloc-dev, libnuma-dev).
@@ -54,6 +61,13 @@ let package = Package(
         // Clock and order statistics shared by every measurement (probe, bench, tune, profile).
         .target(name: "Measure", dependencies: [], path: "Sources/Measure"),
 
+        // The shared results store: machines, measurements, tuned configs, profile rows and the split-sweep
+        // queue on PostgreSQL (built only with the Store trait).
+        .target(name: "Store", dependencies: [
+                    "Tuner", "Configs", "Kernels",
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                ], path: "Sources/Store"),
+
         // Tables, JSON, Perfetto traces, and the HTML report (its plotting layer, input readers, sections);
         // the simulator places GPUs under the export rules.
         .target(name: "Report", dependencies: ["Simulator", "Models"], path: "Sources/Report"),
@@ -63,6 +77,7 @@ let package = Package(
             dependencies: [
                 "Probe", "KernelContract", "Kernels", "Configs", "Models", "Tuner", "Inference", "Simulator", "Report", "Measure",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .target(name: "Store", condition: .when(traits: ["Store"])),
             ],
             path: "Sources/ktune"),
 
@@ -81,5 +96,10 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "Simulator"], path: "Tests/ReportTests",
                     exclude: ["Golden", "Fixtures"]),
         .testTarget(name: "ktuneTests", dependencies: ["ktune"], path: "Tests/ktuneTests", exclude: ["Golden"]),
+        .testTarget(name: "StoreTests",
+                    dependencies: ["Tuner", "Configs", "Kernels",
+                                   .target(name: "Store", condition: .when(traits: ["Store"])),
+                                   .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Store"]))],
+                    path: "Tests/StoreTests"),
     ]
 )

@@ -10,6 +10,12 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 # A scratch path of its own, so that the plain release build of scripts/run.sh (what benchmarks time) is
 # not rebuilt with other flags each time the tests run.
-flags=(-c release -Xswiftc -enable-testing --scratch-path .build/testing)
+flags=(-c release -Xswiftc -enable-testing --scratch-path .build/testing --traits Store)
 swift build "${flags[@]}" --build-tests
+# The results store (Store trait, PostgresNIO) is built and tested here, against a throwaway PostgreSQL
+# server on loopback that is stopped when the tests end (its URL reaches the tests as KTUNE_TEST_STORE).
+if [ -z "${KTUNE_TEST_STORE:-}" ]; then
+  eval "$(scripts/pg-test-server.sh start)"
+  trap 'scripts/pg-test-server.sh stop "$KTUNE_PG_DIR"' EXIT
+fi
 swift test "${flags[@]}" --skip-build "$@"

@@ -14,6 +14,8 @@ public enum TunerError: Error, Equatable, Sendable, CustomStringConvertible {
     case badRequest(String)
     /// A kernel refused to build an instance or run.
     case kernel(String)
+    /// `--worker` with a strategy whose proposals depend on its observations (cannot be planned up front).
+    case unsplittableStrategy(name: String, splittable: [String])
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum TunerError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .journalIO(p, r): return "\(p): \(r)"
         case let .badRequest(m): return m
         case let .kernel(m): return m
+        case let .unsplittableStrategy(n, ok):
+            return "strategy '\(n)' chooses each candidate from the previous measurements, so its sweep cannot be split across workers; use --strategy \(ok.joined(separator: " or ")) with --worker"
         }
     }
 }

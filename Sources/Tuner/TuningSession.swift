@@ -15,8 +15,8 @@ public final class TuningSession {
     public let settings: TuneSettings
     public let machine: MachineContext
     private let makeKernel: KernelFactory
-    private let calibration: CalibrationMonitor?
-    private var observers: [any TuneObserver] = []
+    let calibration: CalibrationMonitor?
+    private(set) var observers: [any TuneObserver] = []
 
     public init(targets: [TuneTarget], settings: TuneSettings, machine: MachineContext,
                 calibration: CalibrationMonitor?, makeKernel: @escaping KernelFactory) {
@@ -29,10 +29,10 @@ public final class TuningSession {
 
     public func add(_ observer: any TuneObserver) { observers.append(observer) }
 
-    private func note(_ message: String) { for o in observers { o.note(message) } }
+    func note(_ message: String) { for o in observers { o.note(message) } }
 
     /// Prepared instance, space and seed of one target.
-    private struct Prepared {
+    struct Prepared {
         var kernel: any TunableKernel
         var space: SearchSpace
         var seed: ParameterSet
@@ -43,31 +43,8 @@ public final class TuningSession {
     public func run() throws -> [ShapeResult] {
         // Check the strategy before any work (its options were parsed once, into `settings.options`).
         _ = try StrategyRegistry.strategy(named: settings.strategy)
-        var prepared: [Prepared?] = []
-        var unavailable: [Int: String] = [:]
-        for (i, t) in targets.enumerated() {
-            let k: any TunableKernel
-            do {
-                k = try makeKernel(t)
-            } catch let e as KernelError {
-                // A family this build does not have is skipped (and reported); a bad shape stops the run.
-                guard case .unknownKernel = e else { throw TunerError.kernel("\(t.kernel) \(t.shape): \(e)") }
-                unavailable[i] = "not tuned: \(e)"
-                note("\(t): \(e); skipped")
-                prepared.append(nil)
-                continue
-            } catch {
-                throw TunerError.kernel("\(t.kernel) \(t.shape): \(error)")
-            }
-            prepared.append(Prepared(kernel: k, space: k.searchSpace(on: machine.traits),
-                                     seed: k.analyticalDefault(on: machine.traits)))
-        }
-        // The weight condition is part of what was measured: a cold journal never resumes a hot sweep.
-        let spaces = zip(targets, prepared).compactMap { t, p in
-            p.map { (kernel: t.kernel.rawValue, shape: t.shape + ($0.kernel.condition == .cold ? "[cold]" : ""), space: $0.space) }
-        }
-        let header = JournalHeader(fingerprint: machine.fingerprint, spaceHash: SearchSpaceHash.of(spaces),
-                                   createdAt: Self.timestamp(), strategy: settings.strategy)
+        let (preparedTargets, unavailable, header) = try prepareTargets()
+        var prepared = preparedTargets
         var recorded: [JournalEntry.Key: CandidateResult] = [:]
         var journal: JournalFile?
         if let path = settings.journalPath {
@@ -112,6 +89,37 @@ public final class TuningSession {
             results.append(r)
         }
         return results
+    }
+
+    /// Builds every target's kernel instance, space and analytical seed, and the journal header for them.
+    /// A family this build lacks is skipped with a reason (`unavailable`); a bad shape throws.
+    func prepareTargets() throws -> (prepared: [Prepared?], unavailable: [Int: String], header: JournalHeader) {
+        var prepared: [Prepared?] = []
+        var unavailable: [Int: String] = [:]
+        for (i, t) in targets.enumerated() {
+            let k: any TunableKernel
+            do {
+                k = try makeKernel(t)
+            } catch let e as KernelError {
+                // A family this build does not have is skipped (and reported); a bad shape stops the run.
+                guard case .unknownKernel = e else { throw TunerError.kernel("\(t.kernel) \(t.shape): \(e)") }
+                unavailable[i] = "not tuned: \(e)"
+                note("\(t): \(e); skipped")
+                prepared.append(nil)
+                continue
+            } catch {
+                throw TunerError.kernel("\(t.kernel) \(t.shape): \(error)")
+            }
+            prepared.append(Prepared(kernel: k, space: k.searchSpace(on: machine.traits),
+                                     seed: k.analyticalDefault(on: machine.traits)))
+        }
+        // The weight condition is part of what was measured: a cold journal never resumes a hot sweep.
+        let spaces = zip(targets, prepared).compactMap { t, p in
+            p.map { (kernel: t.kernel.rawValue, shape: t.shape + ($0.kernel.condition == .cold ? "[cold]" : ""), space: $0.space) }
+        }
+        let header = JournalHeader(fingerprint: machine.fingerprint, spaceHash: SearchSpaceHash.of(spaces),
+                                   createdAt: Self.timestamp(), strategy: settings.strategy)
+        return (prepared, unavailable, header)
     }
 
     private func tune(_ target: TuneTarget, index: Int, prepared p: Prepared, seconds budgetSeconds: Double?,
@@ -197,8 +205,8 @@ public final class TuningSession {
 
     /// Measures one candidate, then re-times the calibration kernel; if the machine was disturbed and
     /// recovers after a pause, measures the candidate again. Records the calibration ratio.
-    private func measureWithNoiseCheck(_ p: Prepared, proposal: Proposal, measurer: CandidateMeasurer,
-                                       bestSeconds: Double?) -> CandidateResult {
+    func measureWithNoiseCheck(_ p: Prepared, proposal: Proposal, measurer: CandidateMeasurer,
+                               bestSeconds: Double?) -> CandidateResult {
         var r = measurer.measure(p.kernel, space: p.space, proposal: proposal, bestSeconds: bestSeconds)
         guard let calibration, r.outcome == .ok || r.outcome == .timeout else { return r }
         var check = calibration.check(note: note)
@@ -216,7 +224,7 @@ public final class TuningSession {
     /// Head to head, interleaved: the pick and runners-up against the default. The fastest by median is
     /// emitted if it is not the default and at least as fast as it; otherwise the default is kept and the
     /// output says so.
-    private func confirm(_ result: inout ShapeResult, prepared p: Prepared, runnersUp: [ParameterSet]) {
+    func confirm(_ result: inout ShapeResult, prepared p: Prepared, runnersUp: [ParameterSet]) {
         let seed = p.seed
         let rounds = settings.policy.headToHeadRounds, minSample = settings.policy.minSampleSeconds
         let seedCheck = Self.verify(p.kernel, seed)

@@ -12,10 +12,12 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate text with the inference core (FP32 weights on the tuned kernels).",
         discussion: """
-            The kernel plan comes from --config FILE, else the KTUNE_CONFIG environment variable, else the \
-            default path `ktune tune` writes ($KTUNE_HOME/tuned/<fingerprint>.json) when it exists, else the \
-            kernels' analytical defaults; a config for another machine, a corrupt file, or any config when \
-            this machine cannot be probed prints a warning and uses the defaults. --synthetic ID runs profiles/models/ID.json with random weights (SYNTHETIC: \
+            The kernel plan comes from --config FILE, else the results store (--store URL or KTUNE_STORE: the \
+            newest config tuned on a machine with this fingerprint; other machines' configs are never used), \
+            else the KTUNE_CONFIG environment variable, else the default path `ktune tune` writes \
+            ($KTUNE_HOME/tuned/<fingerprint>.json) when it exists, else the kernels' analytical defaults; a config \
+            for another machine, a corrupt file, or any config when this machine cannot be probed prints a warning \
+            and uses the defaults. --synthetic ID runs profiles/models/ID.json with random weights (SYNTHETIC: \
             the text is meaningless) and the model file's tokenizer for text in and out.
             """)
 
@@ -57,6 +59,9 @@ struct GenerateCommand: ParsableCommand {
 
     @Flag(name: .customLong("no-config"), help: "Use the analytical defaults even when a tuned config would be found.")
     var noConfig = false
+    @Option(name: .long, help: ArgumentHelp("Results store to take this machine's tuned config from (default: $KTUNE_STORE).",
+                                            valueName: "postgres://user:password@host:port/db"))
+    var store: String?
 
     @Option(name: .customLong("context"), help: "KV-cache positions.")
     var contextLength: Int = 2048
@@ -79,6 +84,10 @@ struct GenerateCommand: ParsableCommand {
         if let p = SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed).problem {
             throw ValidationError(p)
         }
+        if let store, !store.isEmpty {
+            guard StoreBridge.available else { throw ValidationError("--store: \(StoreBridge.missingTrait)") }
+            try StoreBridge.validate(store)
+        }
     }
 
     /// The config to load: `--config`, else `$KTUNE_CONFIG`, else the default path for `fingerprint` when
@@ -100,8 +109,17 @@ struct GenerateCommand: ParsableCommand {
         let cores = machine?.schedulableCores ?? HostCPU.onlineCPUs
         let threadCount = threads ?? max(1, cores)
         let traits = machine.map { MachineTraits(machine: $0) } ?? MachineTraits.fallback(cores: threadCount, maxSIMDLanes: HostCPU.maxSIMDLanes)
+        var fromStore: String?
+        if !noConfig, config == nil, let url = StoreBridge.url(flag: store) {
+            if let fingerprint = machine?.fingerprint {
+                fromStore = StoreBridge.pickUpConfig(url: url, fingerprint: fingerprint, note: note)
+            } else {
+                note("warning: this machine could not be probed (no fingerprint); the store's configs are not used")
+            }
+        }
         let (configPath, found) = noConfig ? (nil, false)
-            : Self.configPath(flag: config, environment: ProcessInfo.processInfo.environment, fingerprint: machine?.fingerprint)
+            : fromStore.map { ($0, false) }
+                ?? Self.configPath(flag: config, environment: ProcessInfo.processInfo.environment, fingerprint: machine?.fingerprint)
         let plan = KernelPlan.load(configPath: configPath, fingerprint: machine?.fingerprint, machine: traits, threads: threadCount)
         let initialWarnings = plan.warnings.count
         for w in plan.warnings { note("warning: \(w)") }

@@ -17,6 +17,7 @@ struct KTune: AsyncParsableCommand {
             TokenizeCommand.self,
             GenerateCommand.self,
             ReportCommand.self,
+            StoreCommand.self,
         ]
     )
 }

@@ -24,6 +24,14 @@ struct TuneCommand: ParsableCommand {
             merged with an existing config for this machine. Journal: --journal, default next to the config \
             (<config>.journal.jsonl), one JSON line per measurement, flushed as it happens; --resume continues it.
 
+            Store (--store postgres://user:password@host:port/db, or $KTUNE_STORE): after the sweep the journal \
+            and the config are uploaded (an unreachable store is a warning; `ktune store push` uploads later). \
+            With --worker, every machine of one fingerprint running the same command shares one sweep: each \
+            claims candidates from the store's queue, measures them here and writes them back; a claim whose \
+            worker died is measured again after --lease seconds; the first worker to see every candidate \
+            measured picks the winners head to head. --worker needs a plannable strategy (exhaustive, random) \
+            and a finite budget (the whole space, or --max-evals per shape); --budget does not apply to it.
+
             Strategies (--strategy NAME, --strategy-option name=value):
             \(StrategyRegistry.helpText())
             """)
@@ -113,6 +121,25 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Seed for the operands' random contents.")
     var seed: UInt64 = 42
 
+    @Option(help: ArgumentHelp("Threads per candidate (caps the space's thread counts and the analytical default; default: every core). --threads 1 on each of N workers runs one worker per core.",
+                               valueName: "n"))
+    var threads: Int?
+
+    @Option(help: ArgumentHelp("Results store (default: $KTUNE_STORE): the journal and config are uploaded after the sweep.",
+                               valueName: "postgres://user:password@host:port/db"))
+    var store: String?
+
+    @Flag(help: "Share the sweep with the other workers of this machine kind through --store (see above).")
+    var worker = false
+
+    @Option(help: ArgumentHelp("Name of the shared sweep for --worker (default: derived from the targets, strategy and caps, so identical commands join one sweep).",
+                               valueName: "name"))
+    var sweep: String?
+
+    @Option(help: ArgumentHelp("Seconds a --worker's claim on a candidate lasts before another worker may measure it again.",
+                               valueName: "seconds"))
+    var lease: Double = 120
+
     static var knownFamilies: String { KernelRegistry.families.joined(separator: ", ") }
 
     func validate() throws {
@@ -127,6 +154,25 @@ struct TuneCommand: ParsableCommand {
         _ = try Self.list(decodeLengths, "--decode-lengths")
         if proofRounds < 1 { throw ValidationError("--proof-rounds must be at least 1, got \(proofRounds)") }
         if let kernel { _ = try KernelRegistry.family(named: kernel) }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard lease.isFinite, lease >= 1, lease <= 86_400 else { throw ValidationError("--lease must be 1...86400 seconds, got \(lease)") }
+        if let store, !store.isEmpty {
+            guard StoreBridge.available else { throw ValidationError("--store: \(StoreBridge.missingTrait)") }
+            try StoreBridge.validate(store)
+        } else if let env = StoreBridge.url(flag: nil), StoreBridge.available {
+            do { try StoreBridge.validate(env) } catch { throw ValidationError("KTUNE_STORE: \(error)") }
+        }
+        if worker {
+            guard StoreBridge.url(flag: store) != nil else { throw ValidationError("--worker needs --store URL (or KTUNE_STORE)") }
+            guard StoreBridge.available else { throw ValidationError("--worker: \(StoreBridge.missingTrait)") }
+            if compareStrategies { throw ValidationError("--worker and --compare-strategies cannot be combined") }
+            if resume { throw ValidationError("--worker does not take --resume: the store's queue is the sweep's state") }
+            if !(try StrategyRegistry.strategy(named: strategy) is any PlannableStrategy.Type) {
+                throw ValidationError(TunerError.unsplittableStrategy(
+                    name: strategy, splittable: StrategyRegistry.all.filter { $0 is any PlannableStrategy.Type }.map { $0.name }).description)
+            }
+        }
+        if sweep != nil && !worker { throw ValidationError("--sweep names a shared sweep; it needs --worker") }
     }
 
     func run() throws {
@@ -145,8 +191,10 @@ struct TuneCommand: ParsableCommand {
         let options = try StrategyRegistry.options(strategy, items: strategyOptions)   // parsed once, here
         let ui = TuneProgressBar(showBar: progress || isatty(2) == 1)
         let probed = try Prober.probe(options: ProbeOptions(benchmarks: false))
-        let (machine, traitWarnings) = MachineContext.from(probed)
+        let (probedContext, traitWarnings) = MachineContext.from(probed)
+        var machine = probedContext
         for w in traitWarnings { ui.note("warning: \(w)") }
+        if let threads { machine.traits.cores = min(threads, machine.traits.cores) }
         let targets = try resolveTargets()
         let pool = WorkerPool(threads: machine.traits.cores)
         let seed = self.seed
@@ -175,15 +223,32 @@ struct TuneCommand: ParsableCommand {
         settings.journalPath = journalPath
         settings.resume = resume
         if !json {
-            ui.note("machine \(machine.fingerprint) (\(machine.summary.cpu), \(machine.traits.cores) cores); \(targets.count) shapes, strategy \(strategy), ~\(Int(budget)) s search budget")
+            let budgetText = worker ? "shared sweep (every planned candidate)" : "~\(Int(budget)) s search budget"
+            ui.note("machine \(machine.fingerprint) (\(machine.summary.cpu), \(machine.traits.cores) cores); \(targets.count) shapes, strategy \(strategy), \(budgetText)")
         }
         let session = TuningSession(targets: targets, settings: settings, machine: machine, calibration: calibration,
                                     makeKernel: makeKernel)
         session.add(ui)
-        let results = try session.run()
+        let storeURL = StoreBridge.url(flag: store)
+        var results: [ShapeResult]
+        var sharedLines: [String] = []
+        if worker, let storeURL,
+           let shared = try StoreBridge.runWorker(url: storeURL, session: session, machine: machine, sweepID: sweep,
+                                                  planDescription: planDescription(targets), lease: lease,
+                                                  note: { ui.note($0) }, progress: { [json] in if !json { ui.note($0) } }) {
+            results = shared.results
+            sharedLines = shared.lines
+        } else {
+            if let storeURL, !worker { StoreBridge.checkReachable(url: storeURL, note: { ui.note($0) }) }
+            results = try session.run()
+        }
         ui.finish()
         let notes = try TunedConfigOutput.write(results, machine: machine, to: outPath, createdAt: TuningSession.timestamp())
         for n in notes { ui.note(n) }
+        for l in sharedLines { ui.note(l) }
+        if let storeURL, !worker || sharedLines.isEmpty {
+            StoreBridge.pushAfterTune(url: storeURL, journal: journalPath, config: outPath, note: { ui.note($0) })
+        }
         let noise = calibration.map { ($0.episodes, $0.pausedSeconds, $0.checks) } ?? (0, 0, 0)
         if json {
             let report = TuneReport(machine: machine.summary, out: outPath, journal: journalPath, strategy: strategy,
@@ -237,6 +302,19 @@ struct TuneCommand: ParsableCommand {
             t.append([p.name, "\(p.tokens)", f(p.defaultTokensPerSecond), f(p.tunedTokensPerSecond), f3(p.speedup)])
         }
         return t
+    }
+
+    /// What a shared sweep measures, as JSON: identical commands on identical machines give identical text,
+    /// and so (without --sweep) the same sweep id.
+    private func planDescription(_ targets: [TuneTarget]) -> String {
+        let plan: [String: Any] = [
+            "targets": targets.map { "\($0.kernel.rawValue) \($0.shape)" },
+            "strategy": strategy, "strategyOptions": strategyOptions,
+            "maxEvals": maxEvals.map { $0 as Any } ?? NSNull(), "threads": threads.map { $0 as Any } ?? NSNull(),
+            "seed": seed, "toolVersion": ToolVersion.current,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: plan, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// The shapes to tune: the flags' or the model's.

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Split-sweep benchmark (docs/store.md): one fixed exhaustive sweep of single-thread matmul candidates,
+# run three ways, interleaved, REPS times:
+#   local    plain `ktune tune` (no store)
+#   store-1  one `--worker` through the store (what the store adds to a one-worker sweep)
+#   store-2  two `--worker`s at once, one per core (what splitting buys)
+# Prints wall seconds per run, medians, the ratios, and whether the winners (each shape's best measured
+# candidate) agree. Needs a ktune built with the Store trait (scripts/test.sh builds one) and Debian's
+# postgresql (a throwaway server is started on loopback and stopped at the end).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+K=${K:-.build/testing/release/ktune}
+REPS=${REPS:-3}
+EVALS=${EVALS:-24}
+[ -x "$K" ] || { echo "bench-split-sweep: $K not found (run scripts/test.sh, or set K to a ktune built with --traits Store)" >&2; exit 1; }
+eval "$(scripts/pg-test-server.sh start)"
+work=$(mktemp -d /tmp/ktune-split-bench.XXXXXX)
+trap 'scripts/pg-test-server.sh stop "$KTUNE_PG_DIR"; rm -rf "$work"' EXIT
+export KTUNE_HOME=$work/home
+unset KTUNE_STORE KTUNE_CONFIG
+SWEEP=(tune --kernel matmul --shape 1x576x1536 --shape 1x1536x576 --shape 64x576x576 --shape 64x1536x576
+       --strategy exhaustive --max-evals "$EVALS" --threads 1 --budget 1000000 --no-calibration --json)
+now() { date +%s.%N; }
+for rep in $(seq 1 "$REPS"); do
+  d=$work/$rep; mkdir -p "$d"
+  t0=$(now); "$K" "${SWEEP[@]}" --out "$d/local.json" --journal "$d/local.jsonl" >"$d/local.out" 2>"$d/local.err"; t1=$(now)
+  echo "local $rep $(python3 -c "print(round($t1 - $t0, 3))")" | tee -a "$work/times"
+  t0=$(now); "$K" "${SWEEP[@]}" --store "$KTUNE_TEST_STORE" --worker --sweep "one-$rep" --out "$d/one.json" --journal "$d/one.jsonl" \
+    >"$d/one.out" 2>"$d/one.err"; t1=$(now)
+  echo "store-1 $rep $(python3 -c "print(round($t1 - $t0, 3))")" | tee -a "$work/times"
+  t0=$(now)
+  "$K" "${SWEEP[@]}" --store "$KTUNE_TEST_STORE" --worker --sweep "two-$rep" --out "$d/a.json" --journal "$d/a.jsonl" >"$d/a.out" 2>"$d/a.err" &
+  pa=$!
+  "$K" "${SWEEP[@]}" --store "$KTUNE_TEST_STORE" --worker --sweep "two-$rep" --out "$d/b.json" --journal "$d/b.jsonl" >"$d/b.out" 2>"$d/b.err" &
+  pb=$!
+  wait "$pa"; wait "$pb"; t1=$(now)
+  echo "store-2 $rep $(python3 -c "print(round($t1 - $t0, 3))")" | tee -a "$work/times"
+done
+python3 - "$work" "$REPS" <<'PY'
+import json, statistics, sys
+work, reps = sys.argv[1], int(sys.argv[2])
+t = {}
+for line in open(f"{work}/times"):
+    k, _, s = line.split(); t.setdefault(k, []).append(float(s))
+med = {k: statistics.median(v) for k, v in t.items()}
+for k in ("local", "store-1", "store-2"):
+    print(f"{k:8s} median {med[k]:7.2f} s  runs {' '.join(f'{x:.2f}' for x in t[k])}")
+print(f"store-1 / local   = {med['store-1'] / med['local']:.3f}   (target <= 1.05)")
+print(f"store-2 / store-1 = {med['store-2'] / med['store-1']:.3f}   (target <= 0.60)")
+def picks(path):
+    r = json.load(open(path))["results"]
+    return {x["target"]["shape"]: (json.dumps(x.get("strategyPick"), sort_keys=True), x.get("chosenGflops", {}) and x["chosenGflops"]["median"]) for x in r}
+for rep in range(1, reps + 1):
+    runs = {n: picks(f"{work}/{rep}/{f}.out") for n, f in (("local", "local"), ("store-1", "one"), ("store-2", "a"))}
+    same = all(runs[n][s][0] == runs["local"][s][0] for n in runs for s in runs["local"])
+    print(f"rep {rep}: winners {'identical' if same else 'DIFFER'} across local / store-1 / store-2")
+    if not same:
+        for s in runs["local"]:
+            print("   ", s, {n: runs[n][s][0] for n in runs})
+PY

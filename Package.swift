@@ -28,20 +28,24 @@ let package = Package(
         .target(name: "Probe", dependencies: ["CHwloc", "CNuma", "Measure"], path: "Sources/Probe",
                 swiftSettings: hotCode),
 
+        // The kernel-family contract (leaf): family ids, typed shapes (key, parse, bucket, FLOPs, bytes),
+        // parameter sets and their bounds, machine traits, kernel errors. Imports nothing.
+        .target(name: "KernelContract", dependencies: [], path: "Sources/KernelContract"),
+
         // The kernel library: pure compute, its search spaces, references and the worker pool.
-        .target(name: "Kernels", dependencies: ["CHwloc"], path: "kernels", swiftSettings: hotCode),
+        .target(name: "Kernels", dependencies: ["CHwloc", "KernelContract"], path: "kernels", swiftSettings: hotCode),
 
         // Tuned-config file format and loader: shared by the tuner (writer) and inference core (reader).
-        .target(name: "Configs", dependencies: ["Kernels"], path: "Sources/Configs"),
+        .target(name: "Configs", dependencies: ["KernelContract"], path: "Sources/Configs"),
 
         // Model configs, op graph, GGUF reader, tokenizer.
-        .target(name: "Models", dependencies: [], path: "Sources/Models", swiftSettings: hotCode),
+        .target(name: "Models", dependencies: ["KernelContract"], path: "Sources/Models", swiftSettings: hotCode),
 
         // Search, verification, measurement, journal.
-        .target(name: "Tuner", dependencies: ["Probe", "Kernels", "Configs", "Models", "Measure"], path: "Sources/Tuner"),
+        .target(name: "Tuner", dependencies: ["Probe", "KernelContract", "Kernels", "Configs", "Models", "Measure"], path: "Sources/Tuner"),
 
         // The LLM engine.
-        .target(name: "Inference", dependencies: ["Kernels", "Configs", "Models", "Measure"], path: "Sources/Inference",
+        .target(name: "Inference", dependencies: ["KernelContract", "Kernels", "Configs", "Models", "Measure"], path: "Sources/Inference",
                 swiftSettings: hotCode),
 
         // GPU cost model.
@@ -56,16 +60,17 @@ let package = Package(
         .executableTarget(
             name: "ktune",
             dependencies: [
-                "Probe", "Kernels", "Configs", "Models", "Tuner", "Inference", "Simulator", "Report", "Measure",
+                "Probe", "KernelContract", "Kernels", "Configs", "Models", "Tuner", "Inference", "Simulator", "Report", "Measure",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ktune"),
 
+        .testTarget(name: "KernelContractTests", dependencies: ["KernelContract"], path: "Tests/KernelContractTests"),
         .testTarget(name: "ProbeTests", dependencies: ["Probe"], path: "Tests/ProbeTests"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], path: "Tests/KernelsTests",
                     swiftSettings: hotCode),
-        .testTarget(name: "ConfigsTests", dependencies: ["Configs"], path: "Tests/ConfigsTests"),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Kernels"], path: "Tests/ModelsTests",
+        .testTarget(name: "ConfigsTests", dependencies: ["Configs", "KernelContract"], path: "Tests/ConfigsTests"),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "KernelContract", "Kernels"], path: "Tests/ModelsTests",
                     exclude: ["reference"]),
         .testTarget(name: "TunerTests", dependencies: ["Tuner"], path: "Tests/TunerTests",
                     exclude: ["Fixtures"]),

@@ -1,5 +1,5 @@
 import Foundation
-import Kernels
+import KernelContract
 
 /// The tuner's product: for one machine, the chosen kernel parameters per kernel family and shape bucket,
 /// with the measurements that justified them. Written by `ktune tune`, read by the inference core.

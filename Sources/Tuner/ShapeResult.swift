@@ -41,7 +41,7 @@ public struct ShapeResult: Codable, Sendable, Equatable {
     /// The tuned-config entry for this target, nil when it has no measurement.
     public var entry: TunedConfig.Entry? {
         guard problem == nil, let chosen = chosenGflops, let base = defaultGflops else { return nil }
-        return TunedConfig.Entry(kernel: target.kernel, shape: target.shape, params: chosenParams, measured: chosen,
+        return TunedConfig.Entry(kernel: target.kernel.rawValue, shape: target.shape, params: chosenParams, measured: chosen,
                                  baseline: .init(params: defaultParams, gflops: base), evaluations: evaluations)
     }
 }

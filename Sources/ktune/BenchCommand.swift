@@ -14,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmark one kernel at one shape (verified first; matmul side by side with OpenBLAS).",
-        discussion: "Families: " + KernelRegistry.all.map { "\($0.name) (--shape \($0.shapeGrammar))" }.joined(separator: "; "))
+        discussion: "Families: " + KernelRegistry.all.map { "\($0.id) (--shape \($0.shapeGrammar))" }.joined(separator: "; "))
 
     @Argument(help: "Kernel family: \(KernelRegistry.families.joined(separator: ", ")).")
     var family: String

@@ -96,7 +96,7 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Seed for the operands' random contents.")
     var seed: UInt64 = 42
 
-    static var knownFamilies: String { "matmul, attention.prefill, attention.decode, expert-gather" }
+    static var knownFamilies: String { KernelRegistry.families.joined(separator: ", ") }
 
     func validate() throws {
         guard budget > 0, budget.isFinite else { throw ValidationError("--budget must be a positive number of seconds, got \(budget)") }
@@ -106,8 +106,7 @@ struct TuneCommand: ParsableCommand {
         if prefillTokens < 1 || decodeContext < 0 || decodeBatch < 1 {
             throw ValidationError("--prefill-tokens and --decode-batch must be ≥ 1 and --decode-context ≥ 0")
         }
-        _ = try StrategyOptions(strategy: strategy, table: StrategyRegistry.strategy(named: strategy).options,
-                                items: strategyOptions)
+        if let kernel { _ = try KernelRegistry.family(named: kernel) }
     }
 
     func run() throws {
@@ -118,11 +117,12 @@ struct TuneCommand: ParsableCommand {
         if listShapes {
             var table = TextTable(header: ["kernel", "shape", "calls/forward", "used by"])
             for t in try resolveTargets() {
-                table.append([t.kernel, t.shape, "\(t.callsPerForward)", t.uses.joined(separator: "; ")])
+                table.append([t.kernel.rawValue, t.shape, "\(t.callsPerForward)", t.uses.joined(separator: "; ")])
             }
             print(table.render())
             return
         }
+        let options = try StrategyRegistry.options(strategy, items: strategyOptions)   // parsed once, here
         let ui = TuneProgressBar(showBar: progress || isatty(2) == 1)
         let probed = try Prober.probe(options: ProbeOptions(benchmarks: false))
         let (machine, traitWarnings) = MachineContext.from(probed)
@@ -135,15 +135,15 @@ struct TuneCommand: ParsableCommand {
         }
         let calibration = noCalibration ? nil : try makeCalibration(pool: pool, machine: machine)
         if compareStrategies {
-            try runComparison(targets: targets, machine: machine, calibration: calibration, ui: ui, makeKernel: makeKernel)
+            try runComparison(targets: targets, options: options, machine: machine, calibration: calibration, ui: ui,
+                              makeKernel: makeKernel)
             return
         }
 
         let outPath = out ?? TunedConfigLocation.defaultPath(fingerprint: machine.fingerprint)
         let journalPath = journal ?? TunedConfigLocation.journalPath(forConfig: outPath)
         var settings = TuneSettings()
-        settings.strategy = strategy
-        settings.strategyOptions = strategyOptions
+        settings.use(strategy, options: options)
         settings.maxEvaluations = maxEvals
         settings.totalSeconds = budget
         settings.journalPath = journalPath
@@ -179,7 +179,8 @@ struct TuneCommand: ParsableCommand {
     /// The shapes to tune: the flags' or the model's.
     private func resolveTargets() throws -> [TuneTarget] {
         if let kernel {
-            return shapes.map { TuneTarget(kernel: kernel, shape: $0) }
+            let family = try KernelRegistry.family(named: kernel)
+            return shapes.map { TuneTarget(kernel: family.id, shape: $0) }
         }
         let config: ModelConfig
         if model.hasSuffix(".gguf") || model.contains("/") {
@@ -195,20 +196,20 @@ struct TuneCommand: ParsableCommand {
     /// A small fixed matmul at its analytical default: cheap (~1 ms per check) and using every core, so a
     /// neighbour taking a core shows up as a drop.
     private func makeCalibration(pool: WorkerPool, machine: MachineContext) throws -> CalibrationMonitor {
-        let k = try KernelRegistry.instance(family: Matmul.family, shape: "64x256x256", pool: pool, seed: 7)
+        let k = try KernelRegistry.instance(family: .matmul, shape: "64x256x256", pool: pool, seed: 7)
         return try CalibrationMonitor(kernel: k, params: k.analyticalDefault(on: machine.traits))
     }
 
-    private func runComparison(targets: [TuneTarget], machine: MachineContext, calibration: CalibrationMonitor?,
+    private func runComparison(targets: [TuneTarget], options: StrategyOptions, machine: MachineContext, calibration: CalibrationMonitor?,
                                ui: TuneProgressBar, makeKernel: @escaping TuningSession.KernelFactory) throws {
-        var chosen = targets.filter { $0.kernel == Matmul.family }
+        var chosen = targets.filter { $0.kernel == .matmul }
         if kernel == nil {
             // From a model: its two most-called prefill shapes and most-called decode shape.
             let byCalls = chosen.enumerated().sorted { a, b in
                 a.element.callsPerForward != b.element.callsPerForward
                     ? a.element.callsPerForward > b.element.callsPerForward : a.offset < b.offset
             }.map(\.element)
-            let rows = { (t: TuneTarget) in Int(t.shape.split(separator: "x").first ?? "") ?? 0 }
+            let rows = { (t: TuneTarget) in (try? MatmulShape(key: t.shape))?.m ?? 0 }
             chosen = Array(byCalls.filter { rows($0) > Matmul.skinnyMaxRows }.prefix(2))
                 + Array(byCalls.filter { rows($0) <= Matmul.skinnyMaxRows }.prefix(1))
         }
@@ -216,7 +217,7 @@ struct TuneCommand: ParsableCommand {
         var rows: [StrategyComparison] = []
         for t in chosen {
             ui.note("comparing on matmul \(t.shape): exhaustive, then \(strategy)")
-            let r = try StrategyComparison.run(t, strategy: strategy, options: strategyOptions,
+            let r = try StrategyComparison.run(t, strategy: strategy, options: options,
                                                policy: TimingPolicy(), machine: machine,
                                                calibration: calibration, observers: [ui], makeKernel: makeKernel)
             rows.append(r)
@@ -251,7 +252,7 @@ struct TuneCommand: ParsableCommand {
             if r.replayed > 0 { note.append("\(r.replayed) from journal") }
             let bad = r.outcomes.filter { $0.key != CandidateOutcome.ok.rawValue && $0.value > 0 }
             if !bad.isEmpty { note.append(bad.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")) }
-            t.append([r.target.kernel, r.target.shape, r.defaultGflops.map { f($0.median) } ?? "-",
+            t.append([r.target.kernel.rawValue, r.target.shape, r.defaultGflops.map { f($0.median) } ?? "-",
                       r.chosenGflops.map { f($0.median) } ?? "-", f3(r.speedup), "\(r.evaluations)", "\(r.spaceSize)",
                       f(r.seconds), note.joined(separator: "; ")])
         }

@@ -168,7 +168,7 @@ struct MoECase {
             #expect(KernelRegistry.families.contains(family))
             let inst = try KernelRegistry.instance(family: family, shape: key, pool: pool, seed: 1)
             #expect(inst.shapeKey == key)
-            #expect(type(of: inst).family == family)
+            #expect(type(of: inst).family.rawValue == family)
         }
         #expect(throws: KernelError.self) { try KernelRegistry.instance(family: "attention.decode", shape: "L=5,h=9,kv=3", pool: pool, seed: 1) }
     }

@@ -7,7 +7,8 @@
 public struct PrefillParams: Hashable, Sendable, CustomStringConvertible {
     public var lanes: Int, br: Int, bc: Int, threads: Int
 
-    public static let family = "attention.prefill"
+    public static let family = KernelFamilyID.attentionPrefill.rawValue
+    static func contractViolations(_ p: ParameterSet) -> [String] { AttentionPrefillContract.violations(of: p) }
     /// Rows of the register tile: `br` must be a multiple of it.
     public static let tileRows = 4
 
@@ -22,7 +23,7 @@ public struct PrefillParams: Hashable, Sendable, CustomStringConvertible {
         br = try p.require("br", kernel: k)
         bc = try p.require("bc", kernel: k)
         threads = try p.require("threads", kernel: k)
-        let v = violations
+        let v = Self.contractViolations(p) + violations
         if !v.isEmpty { throw .invalidParameters(kernel: k, params: p.description, violations: v) }
     }
 
@@ -51,7 +52,8 @@ public struct PrefillParams: Hashable, Sendable, CustomStringConvertible {
 public struct DecodeParams: Hashable, Sendable, CustomStringConvertible {
     public var lanes: Int, chunk: Int, block: Int, threads: Int
 
-    public static let family = "attention.decode"
+    public static let family = KernelFamilyID.attentionDecode.rawValue
+    static func contractViolations(_ p: ParameterSet) -> [String] { AttentionDecodeContract.violations(of: p) }
 
     public init(lanes: Int, chunk: Int, block: Int, threads: Int) {
         self.lanes = lanes; self.chunk = chunk; self.block = block; self.threads = threads
@@ -63,7 +65,7 @@ public struct DecodeParams: Hashable, Sendable, CustomStringConvertible {
         chunk = try p.require("chunk", kernel: k)
         block = try p.require("block", kernel: k)
         threads = try p.require("threads", kernel: k)
-        let v = violations
+        let v = Self.contractViolations(p) + violations
         if !v.isEmpty { throw .invalidParameters(kernel: k, params: p.description, violations: v) }
     }
 

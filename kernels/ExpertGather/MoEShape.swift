@@ -42,7 +42,7 @@ public struct MoEShape: Hashable, Sendable, Codable {
 public struct ExpertGatherParams: Hashable, Sendable, CustomStringConvertible {
     public var order: Int, chunk: Int, split: Int, merge: Int, lanes: Int, sr: Int, threads: Int
 
-    public static let family = "expert-gather"
+    public static let family = KernelFamilyID.expertGather.rawValue
     public static let names = ["order", "chunk", "split", "merge", "lanes", "sr", "threads"]
 
     public init(_ p: ParameterSet) throws(KernelError) {
@@ -54,7 +54,7 @@ public struct ExpertGatherParams: Hashable, Sendable, CustomStringConvertible {
         lanes = try p.require("lanes", kernel: k)
         sr = try p.require("sr", kernel: k)
         threads = try p.require("threads", kernel: k)
-        let v = violations
+        let v = ExpertGatherContract.violations(of: p) + violations
         if !v.isEmpty { throw .invalidParameters(kernel: k, params: p.description, violations: v) }
     }
 
@@ -89,5 +89,12 @@ public struct ExpertGatherParams: Hashable, Sendable, CustomStringConvertible {
         p["sr"] = sr
         p["su"] = MatmulParams.skinnyUnrolls.last { sr * $0 <= 16 } ?? 1
         return try MatmulParams(p)
+    }
+}
+
+extension MoEShape {
+    /// The layer shape of a contract shape.
+    public init(_ s: ExpertGatherShape) {
+        self.init(tokens: s.tokens, hidden: s.hidden, ffn: s.ffn, experts: s.experts, topK: s.topK)
     }
 }

@@ -13,7 +13,8 @@ struct MatmulProblem: @unchecked Sendable {
 /// MC/KC/NC, a registered MR×NR micro-kernel; compute-bound shapes) and the skinny path (M ≤ 16 decode
 /// shapes, bandwidth-bound: streams B once, no packing).
 public enum Matmul {
-    public static let family = "matmul"
+    /// The family name in messages (the typed id is `KernelFamilyID.matmul`).
+    public static let family = KernelFamilyID.matmul.rawValue
 
     /// Computes C = A·B, or C += A·B when `accumulate`. B is [K×N] for `.kn` and [N×K] for `.nk`.
     /// Throws before touching any memory when the shape, strides or parameters are invalid, when the

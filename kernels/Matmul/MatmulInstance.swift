@@ -12,7 +12,7 @@ import Darwin
 /// `Matmul.reference`: all outputs when M·N·K ≤ 2²⁷, otherwise 4,096 sampled outputs (every sampled
 /// element is exact, so the check stays O(K) per sample); bound 8·K·2⁻²⁴ + 10⁻⁶ relative to |ref| + 1.
 public final class MatmulInstance: TunableKernel, @unchecked Sendable {
-    public static var family: String { Matmul.family }
+    public static var family: KernelFamilyID { .matmul }
 
     public let m: Int, n: Int, k: Int
     public let layout: MatrixLayout
@@ -43,21 +43,14 @@ public final class MatmulInstance: TunableKernel, @unchecked Sendable {
 
     deinit { free(a); free(b); free(c) }
 
-    /// Parses `MxNxK` or `MxNxK/kn` (also `/nk`).
+    /// Parses `MxNxK` or `MxNxK/kn` (also `/nk`): the contract's `MatmulShape` grammar.
     public convenience init(shapeKey: String, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
-        let parts = shapeKey.split(separator: "/")
-        var layout = MatrixLayout.nk
-        if parts.count == 2 {
-            guard let l = MatrixLayout(rawValue: String(parts[1])) else {
-                throw .invalidShape(kernel: Matmul.family, reason: "layout '\(parts[1])' in '\(shapeKey)' is not kn or nk")
-            }
-            layout = l
-        }
-        let dims = (parts.first ?? "").split(separator: "x").map { Int($0) }
-        guard parts.count <= 2, dims.count == 3, let m = dims[0], let n = dims[1], let k = dims[2] else {
-            throw .invalidShape(kernel: Matmul.family, reason: "shape '\(shapeKey)' is not MxNxK[/kn|/nk] (e.g. 1x576x576)")
-        }
-        try self.init(m: m, n: n, k: k, layout: layout, pool: pool, seed: seed)
+        try self.init(MatmulShape(key: shapeKey), pool: pool, seed: seed)
+    }
+
+    /// An instance of the contract's typed shape.
+    public convenience init(_ s: MatmulShape, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
+        try self.init(m: s.m, n: s.n, k: s.k, layout: s.layout, pool: pool, seed: seed)
     }
 
     public var shapeKey: String { "\(m)x\(n)x\(k)" + (layout == .kn ? "/kn" : "") }

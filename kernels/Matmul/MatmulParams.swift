@@ -28,7 +28,7 @@ public struct MatmulParams: Hashable, Sendable, CustomStringConvertible {
         threads = try p.require("threads", kernel: k); split = try p.require("split", kernel: k)
         sn = try p.require("sn", kernel: k); su = try p.require("su", kernel: k); sr = try p.require("sr", kernel: k)
         sk = try p.require("sk", kernel: k)
-        let v = violations
+        let v = MatmulContract.violations(of: p) + violations
         if !v.isEmpty { throw .invalidParameters(kernel: k, params: p.description, violations: v) }
     }
 

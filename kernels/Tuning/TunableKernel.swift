@@ -4,9 +4,8 @@
 /// operands allocated and filled once. The tuner asks it for its search space and analytical default,
 /// verifies a candidate against the family's reference, then times `run` repeatedly.
 public protocol TunableKernel: AnyObject {
-    /// Stable family id used in configs and journals: "matmul", "attention.prefill",
-    /// "attention.decode", "expert-gather".
-    static var family: String { get }
+    /// The family's typed id (configs and journals spell its raw value).
+    static var family: KernelFamilyID { get }
 
     /// Human-readable shape, stable across runs ("1x4096x4096"); the shape-bucket key in tuned configs.
     var shapeKey: String { get }

@@ -27,3 +27,6 @@ $K generate --model "$MODEL" --chat --prompt "$PROMPT" --max-tokens 32 --tempera
 
 echo "== ktune simulate compare (DeepSeek-V3 decode, 2 nodes, EP16)"
 $K simulate compare --model deepseek-v3 --gpu h800-sxm,h100-sxm,h20,h200 --nodes 2 --ep 16 --batch 32
+
+echo "== ktune profile (llama-bench-style pp/tg rows, default vs tuned, per-op roofline, Perfetto trace, same ops on an H800)"
+$K profile -m "$MODEL" -p 64 -n 16 -r 2 --config "default,$CONFIG" --trace out/profile-trace.json --gpu h800-sxm

@@ -18,6 +18,11 @@ $K probe
 
 echo "== ktune tune --model $MODEL   (writes the default config path, printed at the end)"
 $K tune --model "$MODEL" --budget "${KTUNE_BUDGET:-60}"
+# Where tune wrote (the default path for this machine's fingerprint), for the report below.
+$K probe --no-bench --json > out/probe-topology.json
+FP=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["fingerprint"])' out/probe-topology.json)
+CONFIG=${KTUNE_HOME:-$HOME/.ktune}/tuned/$FP.json
+JOURNAL=${CONFIG%.json}.journal.jsonl
 
 PROMPT="What is the capital of France?"
 run() {  # $1: label, rest: extra flags
@@ -40,7 +45,11 @@ echo "text (tuned):    $(head -c 200 out/generate-tuned.txt)"
 echo "== ktune simulate compare (DeepSeek-V3 decode, 2 nodes, EP16)"
 $K simulate compare --model deepseek-v3 --gpu h800-sxm,h100-sxm,h20,h200 --nodes 2 --ep 16 --batch 32
 
+echo "== ktune profile (llama-bench-style pp/tg rows, default vs tuned, per-op roofline, Perfetto trace, same ops on an H800)"
+rm -f out/profile.jsonl
+$K profile -m "$MODEL" -p 64 -n 16 -r 2 --config "default,$CONFIG" --trace out/profile-trace.json --gpu h800-sxm --save out/profile.jsonl
+
 echo "== ktune report (one HTML page with the charts of all of the above)"
 $K probe --json > out/probe.json
 $K simulate compare --model deepseek-v3 --gpu h800-sxm,h100-sxm,h20,h200 --nodes 2 --ep 16 --batch 32 --json > out/simulate.json
-$K report --out out/report.html --journal out/tuned-smollm2.journal.jsonl --config "$CONFIG"
+$K report --out out/report.html --journal "$JOURNAL" --config "$CONFIG" --profile out/profile.jsonl

@@ -14,6 +14,8 @@ public final class Transformer: @unchecked Sendable {
     public let cache: KVCache
     /// Tokens already in the KV cache.
     public private(set) var position = 0
+    /// When set, every op boundary of `forward` is marked on it (the profiler); nil costs one check per op.
+    public var recorder: ForwardRecorder?
 
     private let config: ModelConfig
     private let attentionShape: AttentionShape
@@ -81,21 +83,35 @@ public final class Transformer: @unchecked Sendable {
         }
         let c = config, s = scratch, h = c.hiddenSize, d = c.resolvedHeadDim
         let qDim = c.numAttentionHeads * d, kvDim = c.numKeyValueHeads * d
-        let eps = Float(c.rmsNormEps), past = position
+        let eps = Float(c.rmsNormEps), past = position, neox = c.ropeNeoX
         let x = s.x.pointer, xb = s.xb.pointer, q = s.q.pointer, attn = s.attn.pointer
+        let rec = recorder
 
+        rec?.mark(.embedding, rows: T, past: past)
         for (t, id) in tokens.enumerated() { weights.embedding.copyRow(Int(id), into: x + t * h) }
 
         for (l, layer) in weights.layers.enumerated() {
+            rec?.mark(.attentionNorm, layer: l, rows: T, past: past)
             VectorMath.rmsNorm(x, layer.attentionNorm.pointer, xb, rows: T, n: h, eps: eps)
             let kRows = cache.keys[l].pointer + past * kvDim, vRows = cache.values[l].pointer + past * kvDim
+            rec?.mark(.qProj, layer: l, rows: T, past: past)
             try runner.linear(xb, rows: T, ldx: h, weight: layer.q, out: q, ldout: qDim)
+            rec?.mark(.kProj, layer: l, rows: T, past: past)
             try runner.linear(xb, rows: T, ldx: h, weight: layer.k, out: kRows, ldout: kvDim)
+            rec?.mark(.vProj, layer: l, rows: T, past: past)
             try runner.linear(xb, rows: T, ldx: h, weight: layer.v, out: vRows, ldout: kvDim)
+            if let b = layer.qkvBias {
+                rec?.mark(.qkvBias, layer: l, rows: T, past: past)
+                VectorMath.addBias(q, b.q.pointer, rows: T, n: qDim, stride: qDim)
+                VectorMath.addBias(kRows, b.k.pointer, rows: T, n: kvDim, stride: kvDim)
+                VectorMath.addBias(vRows, b.v.pointer, rows: T, n: kvDim, stride: kvDim)
+            }
+            rec?.mark(.rope, layer: l, rows: T, past: past)
             VectorMath.rope(q, rows: T, heads: c.numAttentionHeads, headDim: d, rowStride: qDim, firstPosition: past,
-                            cos: ropeCos.pointer, sin: ropeSin.pointer)
+                            cos: ropeCos.pointer, sin: ropeSin.pointer, neox: neox)
             VectorMath.rope(kRows, rows: T, heads: c.numKeyValueHeads, headDim: d, rowStride: kvDim, firstPosition: past,
-                            cos: ropeCos.pointer, sin: ropeSin.pointer)
+                            cos: ropeCos.pointer, sin: ropeSin.pointer, neox: neox)
+            rec?.mark(.attention, layer: l, rows: T, past: past)
             if T == 1 {
                 try runner.attentionDecode(q: q, k: cache.keys[l].pointer, v: cache.values[l].pointer, out: attn,
                                            length: past + 1, shape: attentionShape)
@@ -103,14 +119,16 @@ public final class Transformer: @unchecked Sendable {
                 try runner.attentionPrefill(q: q, k: cache.keys[l].pointer, v: cache.values[l].pointer, out: attn,
                                             tokens: T, past: past, shape: attentionShape)
             }
+            rec?.mark(.oProj, layer: l, rows: T, past: past)
             try runner.linear(attn, rows: T, ldx: qDim, weight: layer.o, out: x, ldout: h, accumulate: true)
 
+            rec?.mark(.ffnNorm, layer: l, rows: T, past: past)
             VectorMath.rmsNorm(x, layer.ffnNorm.pointer, xb, rows: T, n: h, eps: eps)
             switch layer.ffn {
             case let .dense(gate, up, down):
-                try swiGLU(xb, rows: T, gate: gate, up: up, down: down, out: x)
+                try swiGLU(xb, rows: T, gate: gate, up: up, down: down, out: x, layer: l)
             case .moe(let m):
-                try moe(xb, rows: T, m, out: x)
+                try moe(xb, rows: T, m, out: x, layer: l)
             }
         }
         position += T
@@ -118,39 +136,50 @@ public final class Transformer: @unchecked Sendable {
         // Final norm and output projection, for the last row only unless every row is asked for.
         let rows = allLogits ? T : 1
         let first = allLogits ? 0 : T - 1
+        rec?.mark(.outputNorm, rows: rows, past: past)
         VectorMath.rmsNorm(x + first * h, weights.outputNorm.pointer, xb, rows: rows, n: h, eps: eps)
         var logits = [Float](repeating: 0, count: rows * c.vocabSize)
+        rec?.mark(.lmHead, rows: rows, past: past)
         try logits.withUnsafeMutableBufferPointer { (buf) throws(InferenceError) in
             try runner.linear(xb, rows: rows, ldx: h, weight: weights.output, out: buf.baseAddress!, ldout: c.vocabSize)
         }
+        rec?.mark(.end, rows: rows, past: past)
         return logits
     }
 
     /// out += down(silu(gate·x) ⊙ up·x).
     private func swiGLU(_ xb: UnsafePointer<Float>, rows T: Int, gate: WeightMatrix, up: WeightMatrix, down: WeightMatrix,
-                        out: UnsafeMutablePointer<Float>) throws(InferenceError) {
+                        out: UnsafeMutablePointer<Float>, layer l: Int) throws(InferenceError) {
         let h = config.hiddenSize, f = gate.rows
         let g = scratch.g.pointer, u = scratch.u.pointer
+        let rec = recorder, past = position
+        rec?.mark(.gateProj, layer: l, rows: T, past: past)
         try runner.linear(xb, rows: T, ldx: h, weight: gate, out: g, ldout: f)
+        rec?.mark(.upProj, layer: l, rows: T, past: past)
         try runner.linear(xb, rows: T, ldx: h, weight: up, out: u, ldout: f)
+        rec?.mark(.swiGLU, layer: l, rows: T, past: past)
         VectorMath.swiGLU(g, u, count: T * f)
+        rec?.mark(.downProj, layer: l, rows: T, past: past)
         try runner.linear(g, rows: T, ldx: f, weight: down, out: out, ldout: h, accumulate: true)
     }
 
     /// out += shared(x) + Σ_top-k w_e · expert_e(x). Gating: softmax over the router logits, the top-k
     /// experts kept and their weights renormalized to sum to 1 (DeepSeek-V2/Mixtral style; DeepSeek-V3's
     /// sigmoid scoring is not implemented).
-    private func moe(_ xb: UnsafePointer<Float>, rows T: Int, _ m: MoEWeights, out: UnsafeMutablePointer<Float>) throws(InferenceError) {
+    private func moe(_ xb: UnsafePointer<Float>, rows T: Int, _ m: MoEWeights, out: UnsafeMutablePointer<Float>,
+                     layer l: Int) throws(InferenceError) {
         let h = config.hiddenSize, e = m.experts, k = m.topK
         let logits = scratch.router.pointer, ids = scratch.expertIDs, w = scratch.expertWeights.pointer
+        recorder?.mark(.router, layer: l, rows: T, past: position)
         try runner.linear(xb, rows: T, ldx: h, weight: m.router, out: logits, ldout: e)
         for t in 0..<T {
             Router.topK(logits + t * e, experts: e, k: k, ids: ids + t * k, weights: w + t * k)
         }
+        recorder?.mark(.expertGather, layer: l, rows: T, past: position)
         try runner.expertGather(x: xb, ids: ids, weights: w, gate: m.gate.pointer, up: m.up.pointer, down: m.down.pointer,
                                 out: out, shape: MoEShape(tokens: T, hidden: h, ffn: m.ffn, experts: e, topK: k))
         if let shared = m.shared {
-            try swiGLU(xb, rows: T, gate: shared.gate, up: shared.up, down: shared.down, out: out)
+            try swiGLU(xb, rows: T, gate: shared.gate, up: shared.up, down: shared.down, out: out, layer: l)
         }
     }
 }

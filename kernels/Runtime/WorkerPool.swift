@@ -31,6 +31,9 @@ public final class WorkerPool: @unchecked Sendable {
     public private(set) var coreKinds: [CoreKindSlot] = []
     /// The kind of core each thread is bound to (index 0: the calling thread); empty when not pinned.
     public private(set) var threadKinds: [String] = []
+    /// When set (only while the pool is idle), every task is timed into it as a kernel chunk (the
+    /// profiler's trace); nil costs one check per task.
+    public var timeline: ChunkTimeline?
 
     // Dispatch state. `generation` advances once per parallel call; workers compare it with the last one
     // they saw. `nextTask` hands out task indices. A worker joins a call by incrementing `active` and then
@@ -146,7 +149,12 @@ public final class WorkerPool: @unchecked Sendable {
         guard tasks > 0 else { return }
         if tasks == 1 || threads <= 1 || workerCount == 0 || !busy.compareExchange(expected: false, desired: true,
                                                                   ordering: .acquiring).exchanged {
-            for i in 0..<tasks { body(i, 0) }
+            // Busy means a nested call from a task (or another thread): its tasks are inside a recorded chunk.
+            if let timeline, !busy.load(ordering: .relaxed) {
+                for i in 0..<tasks { timeline.run(worker: 0) { body(i, 0) } }
+            } else {
+                for i in 0..<tasks { body(i, 0) }
+            }
             return
         }
         withoutActuallyEscaping(body) { escapable in
@@ -178,6 +186,13 @@ public final class WorkerPool: @unchecked Sendable {
 
     @inline(__always)
     private func runTasks(_ body: (Int, Int) -> Void, _ tasks: Int, worker: Int) {
+        if let timeline {
+            while true {
+                let i = nextTask.wrappingAdd(1, ordering: .relaxed).oldValue
+                if i >= tasks { return }
+                timeline.run(worker: worker) { body(i, worker) }
+            }
+        }
         while true {
             let i = nextTask.wrappingAdd(1, ordering: .relaxed).oldValue
             if i >= tasks { return }

@@ -32,7 +32,7 @@ public enum MachineSection {
                 blocks.append(.howTo("This probe has no measured peaks (probed with --no-bench or from a topology file), so there is no roofline:",
                                      command: "ktune probe --json > out/probe.json"))
             } else {
-                let chart = Roofline.chart(machine: m, title: "Roofline of this machine (all cores)")
+                let chart = RooflineChart.chart(machine: m, title: "Roofline of this machine (all cores)")
                 blocks.append(.figure(.init(chart, caption: "Measured by `ktune probe`: FMA throughput per SIMD width and read bandwidth per memory level, each on every core (dashed: disturbed by other load). A kernel is bounded by the lowest line above its arithmetic intensity. " + m.provenance.caption)))
             }
             for w in m.warnings.prefix(6) { blocks.append(.paragraph("Probe warning: " + w)) }

@@ -108,7 +108,7 @@ public enum ProfileSection {
         guard !order.isEmpty else { return nil }
         let top = topOps(p)
         let symbols: [Mark.Symbol] = [.circle, .diamond, .square, .cross]
-        var points: [Roofline.Point] = []
+        var points: [RooflineChart.Point] = []
         var legend: [LegendEntry] = []
         var opsSeen: [String] = []
         for (ci, config) in order.enumerated() {
@@ -125,7 +125,7 @@ public enum ProfileSection {
             }
         }
         legend += opsSeen.filter { top.contains($0) }.map { LegendEntry($0, color: Palette.series(top.firstIndex(of: $0) ?? 0)) }
-        let chart = Roofline.chart(machine: machine, points: points, pointLegend: legend, title: "Kernels on the machine's roofline")
+        let chart = RooflineChart.chart(machine: machine, points: points, pointLegend: legend, title: "Kernels on the machine's roofline")
         let roofSource = machine.map { " Ceilings: " + $0.provenance.caption + "." } ?? " No probe file: ceilings not drawn."
         var mismatch = ""
         if let m = machine?.fingerprint, let f = p.provenance.fingerprint, m != f {

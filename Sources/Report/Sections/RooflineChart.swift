@@ -2,7 +2,7 @@ import Foundation
 
 /// The roofline: measured compute ceilings (one per SIMD width) and bandwidth ceilings (one per memory
 /// level) on log–log axes of arithmetic intensity and throughput, with optional kernels placed on it.
-public enum Roofline {
+public enum RooflineChart {
     /// A kernel placed on the roofline.
     public struct Point: Sendable, Equatable {
         public var label: String

@@ -95,5 +95,7 @@ if Context.environment["KTUNE_FUZZ"] == "1" {
     package.targets.append(.executableTarget(
         name: "ktune-fuzz",
         dependencies: ["KernelContract", "Kernels", "Configs", "Models", "Inference", "Tuner", "Probe", "Simulator"],
-        path: "fuzz/Harness"))
+        path: "fuzz/Harness",
+        // No Swift entry point: libFuzzer's main() drives LLVMFuzzerTestOneInput.
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }

@@ -24,7 +24,7 @@ final class HwlocTopology: @unchecked Sendable {
         if let xmlPath {
             // Check the file first (regular, bounded size, bounded nesting and object count): hwloc's own
             // message for a missing file is a bare EINVAL, and it recurses once per nesting level.
-            do { try HwlocXMLLimits.check(path: xmlPath) } catch {
+            do { try HwlocXMLLimits.check(path: xmlPath); try HwlocTrialLoad.check(path: xmlPath) } catch {
                 hwloc_topology_destroy(topo)
                 throw error
             }

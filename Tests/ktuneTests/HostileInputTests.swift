@@ -103,6 +103,16 @@ import Testing
         #expect(!r.out.contains("nan") && !r.out.contains(" inf "))
     }
 
+    /// Regression for the hwloc fuzz harness's finding: hwloc 2.9 itself segfaults loading this file (a root
+    /// object whose complete_cpuset attribute is misspelt). The probe's isolated trial load turns that into
+    /// a typed refusal naming the file.
+    @Test func topologyThatCrashesHwlocIsRefusedNotCrashed() throws {
+        let path = Self.root.appendingPathComponent("fuzz/regressions/hwloc-missing-complete-cpuset.xml").path
+        let r = try ktune(["probe", "--topology", path, "--no-bench"], deadline: 30)
+        expectCleanRefusal(r, naming: path)
+        #expect(r.err.contains("crashed"))
+    }
+
     // Class 2: unbounded resources on the command line.
 
     @Test func absurdThreadCountIsRefusedWithTheLimit() throws {

@@ -4,6 +4,10 @@ import PackageDescription
 /// Kernel code is compiled with `-Ounchecked` and the host CPU as target: without a target CPU, Swift's
 /// SIMD FMAs lower to one `fmaf` call per lane (~200x slower, see shared/reference/swift-notes.md).
 let hotCode: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"])]
+/// Code that parses or validates untrusted input (GGUF, topologies, tokenizer) keeps Swift's overflow and
+/// bounds checks: the host CPU as target (dequantization and measurement loops still vectorize), never
+/// `-Ounchecked`. Only kernels behind validated shapes run unchecked.
+let checkedCode: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
 
 let package = Package(
     name: "ktune",
@@ -33,7 +37,7 @@ let package = Package(
 
         // machine -> Machine
         .target(name: "Probe", dependencies: ["CHwloc", "CNuma", "Measure", "KernelContract"], path: "Sources/Probe",
-                swiftSettings: hotCode),
+                swiftSettings: checkedCode),
 
         // The kernel-family contract (leaf): family ids, typed shapes (key, parse, bucket, FLOPs, bytes),
         // parameter sets and their bounds, machine traits, kernel errors. Imports nothing.
@@ -46,7 +50,7 @@ let package = Package(
         .target(name: "Configs", dependencies: ["KernelContract"], path: "Sources/Configs"),
 
         // Model configs, op graph, GGUF reader, tokenizer.
-        .target(name: "Models", dependencies: ["KernelContract"], path: "Sources/Models", swiftSettings: hotCode),
+        .target(name: "Models", dependencies: ["KernelContract"], path: "Sources/Models", swiftSettings: checkedCode),
 
         // Search, verification, measurement, journal.
         .target(name: "Tuner", dependencies: ["Probe", "KernelContract", "Kernels", "Configs", "Models", "Measure"], path: "Sources/Tuner"),
@@ -104,3 +108,14 @@ let package = Package(
                     path: "Tests/StoreTests"),
     ]
 )
+
+// Coverage-guided fuzzing (scripts/fuzz.sh): the libFuzzer harnesses exist only when KTUNE_FUZZ=1, so the
+// normal build and tests never compile or link them.
+if Context.environment["KTUNE_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "ktune-fuzz",
+        dependencies: ["KernelContract", "Kernels", "Configs", "Models", "Inference", "Tuner", "Probe", "Simulator"],
+        path: "fuzz/Harness",
+        // No Swift entry point: libFuzzer's main() drives LLVMFuzzerTestOneInput.
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

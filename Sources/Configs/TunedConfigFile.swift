@@ -1,4 +1,5 @@
 import Foundation
+import KernelContract
 
 /// Reading and writing tuned-config files.
 ///
@@ -14,8 +15,9 @@ public enum TunedConfigFile {
 
     /// Loads `path` and checks its schema version and machine fingerprint (when `fingerprint` is given).
     public static func load(_ path: String, expectingFingerprint fingerprint: String?) -> LoadResult {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .fallback(warning: "\(path): cannot read tuned config; using analytical defaults")
+        let data: Data
+        do { data = Data(try UntrustedFile.read(path, cap: UntrustedFile.Cap.document)) } catch {
+            return .fallback(warning: "\(error.description) (tuned config); using analytical defaults")
         }
         // Check the schema version first so a newer file gets a precise message.
         if let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],

@@ -1,3 +1,4 @@
+import KernelContract
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,7 +14,8 @@ final class GGUFStorage: @unchecked Sendable {
 
     /// Maps `path` read-only (MAP_PRIVATE): tensor data is paged in on first use, never copied.
     init(mapping path: String) throws(GGUFError) {
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: opening a FIFO must not block waiting for a writer (the type is checked just below).
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             throw GGUFError(.io, field: "file", expected: "a readable file", found: String(cString: strerror(errno)), path: path)
         }
@@ -23,7 +25,7 @@ final class GGUFStorage: @unchecked Sendable {
             throw GGUFError(.io, field: "file", expected: "fstat to succeed", found: String(cString: strerror(errno)), path: path)
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw GGUFError(.io, field: "file", expected: "a regular file", found: "another kind of file", path: path)
+            throw GGUFError(.io, field: "file", expected: "a regular file", found: UntrustedFile.kind(of: path) ?? "another kind of file", path: path)
         }
         let size = Int(st.st_size)
         guard size > 0 else {

@@ -1,4 +1,5 @@
 import Foundation
+import KernelContract
 
 /// Why a profile file (`profiles/**/*.json`) could not be used. Every case names the file; decoding
 /// failures also name the field (as a dotted path such as `denseTFLOPS.bf16`) and what was expected.
@@ -96,8 +97,8 @@ public enum ProfileFile {
     /// Decodes one JSON file, mapping `DecodingError` to the file and the dotted field path.
     public static func decode<T: Decodable>(_ type: T.Type, file: URL) throws(ProfileError) -> T {
         let data: Data
-        do { data = try Data(contentsOf: file) } catch {
-            throw .unreadable(file: file.path, reason: error.localizedDescription)
+        do { data = Data(try UntrustedFile.read(file.path, cap: UntrustedFile.Cap.document)) } catch {
+            throw .unreadable(file: file.path, reason: error.detail)
         }
         return try decode(type, data: data, fileName: file.path)
     }

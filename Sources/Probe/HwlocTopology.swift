@@ -22,11 +22,11 @@ final class HwlocTopology: @unchecked Sendable {
         hwloc_topology_set_icache_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_ALL)
         hwloc_topology_set_type_filter(topo, HWLOC_OBJ_OS_DEVICE, HWLOC_TYPE_FILTER_KEEP_ALL)
         if let xmlPath {
-            // Check readability first: hwloc's own message for a missing file is a bare EINVAL.
-            if access(xmlPath, R_OK) != 0 {
-                let reason = String(cString: strerror(errno))
+            // Check the file first (regular, bounded size, bounded nesting and object count): hwloc's own
+            // message for a missing file is a bare EINVAL, and it recurses once per nesting level.
+            do { try HwlocXMLLimits.check(path: xmlPath); try HwlocTrialLoad.check(path: xmlPath) } catch {
                 hwloc_topology_destroy(topo)
-                throw .topologyFile(path: xmlPath, reason: reason)
+                throw error
             }
             // hwloc explains XML errors on stderr only with HWLOC_XML_VERBOSE set (read once, at its first XML
             // call); set it unless the user chose a value, and capture what it prints for the error we throw.
@@ -58,6 +58,11 @@ final class HwlocTopology: @unchecked Sendable {
         if xmlPath != nil, hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU) <= 0 {
             hwloc_topology_destroy(topo)
             throw .topologyFile(path: xmlPath ?? "", reason: "the topology has no processing units (PU objects)")
+        }
+        if xmlPath != nil, hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU) > Int32(HwlocXMLLimits.maxProcessingUnits) {
+            let n = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU)
+            hwloc_topology_destroy(topo)
+            throw .topologyFile(path: xmlPath ?? "", reason: "the topology has \(n) processing units, more than the \(HwlocXMLLimits.maxProcessingUnits) supported; refused")
         }
         topology = topo
     }
@@ -114,12 +119,13 @@ final class HwlocTopology: @unchecked Sendable {
         return nil
     }
 
-    /// OS indexes of the set bits of `set`.
-    static func indexes(of set: hwloc_const_bitmap_t?) -> [Int] {
+    /// OS indexes of the set bits of `set`, at most `limit` of them: a topology file may hold an infinite
+    /// cpuset (hwloc_bitmap_next never returns -1 on one), so the walk is bounded by the PU cap.
+    static func indexes(of set: hwloc_const_bitmap_t?, limit: Int = HwlocXMLLimits.maxProcessingUnits) -> [Int] {
         guard let set else { return [] }
         var out: [Int] = []
         var i = hwloc_bitmap_first(set)
-        while i >= 0 {
+        while i >= 0, out.count < limit {
             out.append(Int(i))
             i = hwloc_bitmap_next(set, i)
         }

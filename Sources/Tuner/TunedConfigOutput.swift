@@ -18,7 +18,7 @@ public enum TunedConfigOutput {
                 entries = old.entries.filter { !fresh.contains("\($0.kernel)|\($0.shape)") }
                 if !entries.isEmpty { notes.append("kept \(entries.count) entries of the existing config at \(path)") }
             case let .fallback(warning):
-                notes.append("warning: \(warning); it is replaced by this run's results")
+                notes.append("warning: \(warning); it is kept as \(TunedConfigBackup.nextName(for: path)) and replaced by this run's results")
             }
         }
         entries += results.compactMap(\.entry).map { e in
@@ -37,6 +37,11 @@ public enum TunedConfigOutput {
     public static func write(_ results: [ShapeResult], machine: MachineContext, to path: String,
                              createdAt: String) throws -> [String] {
         let (config, notes) = merged(results, machine: machine, existingAt: path, createdAt: createdAt)
+        // An existing file that could not be merged (corrupt, foreign machine, newer schema) is kept.
+        if FileManager.default.fileExists(atPath: path),
+           case .fallback = TunedConfigFile.load(path, expectingFingerprint: machine.fingerprint) {
+            try TunedConfigBackup.keep(path)
+        }
         try TunedConfigFile.write(config, to: path)
         return notes
     }

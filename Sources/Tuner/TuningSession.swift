@@ -57,8 +57,8 @@ public final class TuningSession {
             } else {
                 if settings.resume {
                     note("journal: \(path) does not exist; starting a new one")
-                } else if FileManager.default.fileExists(atPath: path) {
-                    note("journal: replacing \(path) (pass --resume to continue it instead)")
+                } else if let kept = try JournalRotation.rotate(path) {
+                    note("journal: the earlier journal is kept as \(kept); starting a new one at \(path) (pass --resume to continue it instead)")
                 }
                 journal = try JournalFile.create(path, header: header)
             }

@@ -62,6 +62,9 @@ struct BenchCommand: ParsableCommand {
             guard MatrixLayout(rawValue: layout) != nil else { throw ValidationError("--layout must be kn or nk, got '\(layout)'") }
             if layout == "kn" { key += "/kn" }
         }
+        try RequestLimits.checkThreads(threadCount)
+        let typed = try KernelRegistry.family(named: family).shape(key)
+        try RequestLimits.checkOperands(bytes: typed.bytes, what: "bench shape \(family) \(key)")
         let pool = WorkerPool(threads: threadCount)
         let instance = try KernelRegistry.instance(family: family, shape: key, pool: pool, seed: 1)
         var chosen = instance.analyticalDefault(on: traits)

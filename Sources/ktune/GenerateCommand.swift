@@ -81,6 +81,10 @@ struct GenerateCommand: ParsableCommand {
         if let n = promptTokenCount, n < 1 { throw ValidationError("--prompt-tokens must be at least 1, got \(n)") }
         if contextLength < 1 { throw ValidationError("--context must be at least 1, got \(contextLength)") }
         if noConfig && config != nil { throw ValidationError("--no-config and --config exclude each other") }
+        try RequestLimits.checkThreads(threads)
+        if let n = promptTokenCount, n > contextLength {
+            throw ValidationError("--prompt-tokens \(n) needs a KV cache of at least \(n) positions; --context is \(contextLength)")
+        }
         if let p = SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed).problem {
             throw ValidationError(p)
         }
@@ -131,10 +135,14 @@ struct GenerateCommand: ParsableCommand {
                 let file = try GGUFFile(path: model)
                 let tokenizer = try Tokenizer(gguf: file)
                 let config = try ModelCatalog().load(id: synthetic)
+                try RequestLimits.checkContext(contextLength, config: config, source: "synthetic model '\(synthetic)'")
                 note("SYNTHETIC model '\(synthetic)': random weights (seed \(weightSeed)), not trained — the text is meaningless.")
                 engine = try Engine(synthetic: config, seed: weightSeed, tokenizer: tokenizer, plan: plan, pool: pool,
                                     contextLength: contextLength)
             } else {
+                if let config = try? ModelConfig(gguf: GGUFFile(path: model)) {
+                    try RequestLimits.checkContext(contextLength, config: config, source: model)
+                }
                 engine = try Engine(modelPath: model, plan: plan, pool: pool, contextLength: contextLength)
             }
         } catch {

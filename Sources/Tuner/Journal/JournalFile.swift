@@ -1,4 +1,5 @@
 import Configs
+import KernelContract
 import Foundation
 
 /// An append-only JSON Lines journal: a header line, then one `JournalEntry` per measured candidate,
@@ -50,8 +51,9 @@ public final class JournalFile {
     /// Reads `path` for `--resume`: refuses a header that differs from `expected` (naming the field),
     /// skips corrupt lines with a warning naming their line number, and opens the file for appending.
     public static func resume(_ path: String, expected: JournalHeader) throws(TunerError) -> (JournalFile, Contents) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .journalIO(path: path, reason: "cannot read the journal to resume (does it exist?)")
+        let data: Data
+        do { data = Data(try UntrustedFile.read(path, cap: UntrustedFile.Cap.journal)) } catch {
+            throw .journalIO(path: path, reason: "cannot read the journal to resume: \(error.detail)")
         }
         let contents = try read(data, path: path, expected: expected)
         guard let handle = FileHandle(forUpdatingAtPath: path) else {
@@ -87,6 +89,7 @@ public final class JournalFile {
         }
         var entries: [JournalEntry] = []
         var warnings: [String] = []
+        var seen: [JournalEntry.Key: Int] = [:]
         for (n, line) in lines.enumerated().dropFirst() where !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) {
             do {
                 let entry = try decoder.decode(JournalEntry.self, from: Data(line))
@@ -94,6 +97,15 @@ public final class JournalFile {
                     warnings.append("\(path):\(n + 1): unknown line type '\(entry.type)'; skipped")
                     continue
                 }
+                if let problem = entry.problem {
+                    warnings.append("\(path):\(n + 1): untrusted journal line skipped (\(problem))")
+                    continue
+                }
+                if let first = seen[entry.key] {
+                    warnings.append("\(path):\(n + 1): duplicate of line \(first) (same kernel, shape, parameters and rung); skipped")
+                    continue
+                }
+                seen[entry.key] = n + 1
                 entries.append(entry)
             } catch {
                 warnings.append("\(path):\(n + 1): corrupt journal line skipped (\(TunedConfigFile.describe(error)))")

@@ -23,13 +23,15 @@ let package = Package(
                        providers: [.apt(["libhwloc-dev"])]),
         .systemLibrary(name: "CNuma", path: "Sources/CNuma", pkgConfig: "numa",
                        providers: [.apt(["libnuma-dev"])]),
+        // x86 SIMD intrinsics (header only) for the quantized kernels' vpdpbusd path.
+        .systemLibrary(name: "CX86", path: "Sources/CX86"),
 
         // machine -> Machine
         .target(name: "Probe", dependencies: ["CHwloc", "CNuma", "Measure"], path: "Sources/Probe",
                 swiftSettings: hotCode),
 
         // The kernel library: pure compute, its search spaces, references and the worker pool.
-        .target(name: "Kernels", dependencies: ["CHwloc"], path: "kernels", swiftSettings: hotCode),
+        .target(name: "Kernels", dependencies: ["CHwloc", "CX86"], path: "kernels", swiftSettings: hotCode),
 
         // Tuned-config file format and loader: shared by the tuner (writer) and inference core (reader).
         .target(name: "Configs", dependencies: ["Kernels"], path: "Sources/Configs"),

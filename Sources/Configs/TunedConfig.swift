@@ -1,5 +1,5 @@
 import Foundation
-import Kernels
+import KernelContract
 
 /// The tuner's product: for one machine, the chosen kernel parameters per kernel family and shape bucket,
 /// with the measurements that justified them. Written by `ktune tune`, read by the inference core.
@@ -13,9 +13,13 @@ public struct TunedConfig: Codable, Sendable, Equatable {
     public var createdAt: String
     public var toolVersion: String
     public var entries: [Entry]
+    /// The end-to-end proof `ktune tune --model` ran with this config: default vs tuned plan per phase
+    /// (nil when none was run).
+    public var endToEnd: EndToEnd?
 
     public init(machine: MachineSummary, createdAt: String, toolVersion: String = ToolVersion.current,
-                entries: [Entry]) {
+                entries: [Entry], endToEnd: EndToEnd? = nil) {
+        self.endToEnd = endToEnd
         self.schemaVersion = Self.currentSchemaVersion
         self.machine = machine
         self.createdAt = createdAt
@@ -31,10 +35,17 @@ public struct TunedConfig: Codable, Sendable, Equatable {
         public var isa: [String]
         /// e.g. ["L1d 48 KiB 12-way", "L2 1 MiB 16-way", "L3 32 MiB 16-way"]
         public var caches: [String]
+        /// On a machine with several core kinds, one line per kind, fastest first
+        /// ("IntelCore: 6 cores L#0-5, 12 threads, efficiency 1"); nil on a machine with one kind.
+        public var coreKinds: [String]?
+        /// How the measuring pool placed threads on the kinds ("fastest-first: IntelCore L#0-5, then IntelAtom
+        /// L#6-13"): an entry's `threads` = t ran on the first t of those cores. nil with one kind.
+        public var placement: String?
 
-        public init(fingerprint: String, cpu: String, cores: Int, isa: [String], caches: [String]) {
+        public init(fingerprint: String, cpu: String, cores: Int, isa: [String], caches: [String],
+                    coreKinds: [String]? = nil, placement: String? = nil) {
             self.fingerprint = fingerprint; self.cpu = cpu; self.cores = cores
-            self.isa = isa; self.caches = caches
+            self.isa = isa; self.caches = caches; self.coreKinds = coreKinds; self.placement = placement
         }
     }
 
@@ -52,13 +63,51 @@ public struct TunedConfig: Codable, Sendable, Equatable {
         /// measured.median / baseline.gflops.median.
         public var speedup: Double
         public var evaluations: Int
+        /// "cold" (weights streamed from memory, rotating copies larger than the LLC) or "hot" (cached
+        /// operands); nil in configs written before conditions were recorded.
+        public var condition: String?
+        /// On a hybrid machine, the cores of each kind the chosen `threads` ran on ("IntelCore ×6 +
+        /// IntelAtom ×2 (fastest-first)"); nil with one kind.
+        public var placement: String?
 
         public init(kernel: String, shape: String, params: ParameterSet, measured: Measurement,
-                    baseline: Baseline, evaluations: Int) {
+                    baseline: Baseline, evaluations: Int, condition: String? = nil) {
+            self.condition = condition
             self.kernel = kernel; self.shape = shape; self.params = params
             self.measured = measured; self.baseline = baseline
             self.speedup = baseline.gflops.median > 0 ? measured.median / baseline.gflops.median : 1
             self.evaluations = evaluations
+        }
+    }
+
+    /// Whole-model runs with the analytical defaults and with the tuned plan, interleaved in rounds.
+    public struct EndToEnd: Codable, Sendable, Equatable {
+        public var model: String
+        public var threads: Int
+        /// Rounds per phase (each runs default and tuned, in rotating order).
+        public var rounds: Int
+        public var phases: [Phase]
+        /// Entries removed because a phase that uses them lost end to end ("kernel shape: why").
+        public var dropped: [String]
+
+        public init(model: String, threads: Int, rounds: Int, phases: [Phase], dropped: [String]) {
+            self.model = model; self.threads = threads; self.rounds = rounds; self.phases = phases; self.dropped = dropped
+        }
+
+        public struct Phase: Codable, Sendable, Equatable {
+            /// "prefill 37 (chat)", "prefill 512", "decode 128 after 512".
+            public var name: String
+            public var tokens: Int
+            /// Median tokens/s of each plan.
+            public var defaultTokensPerSecond: Double
+            public var tunedTokensPerSecond: Double
+            /// Median over rounds of default time / tuned time within the round.
+            public var speedup: Double
+
+            public init(name: String, tokens: Int, defaultTokensPerSecond: Double, tunedTokensPerSecond: Double, speedup: Double) {
+                self.name = name; self.tokens = tokens; self.defaultTokensPerSecond = defaultTokensPerSecond
+                self.tunedTokensPerSecond = tunedTokensPerSecond; self.speedup = speedup
+            }
         }
     }
 

@@ -6,10 +6,13 @@ import Synchronization
 /// The kernel parameters the inference core uses, per kernel family × shape.
 ///
 /// Built from a tuned config (`ktune tune`'s output) or, when there is none or it cannot be used, from the
-/// kernels' analytical defaults. A runtime shape the config does not hold (e.g. an attention length during
-/// decode) takes the parameters of the nearest tuned bucket of the same family whose other dimensions
-/// match; with no such bucket, the analytical default. A foreign-machine or corrupt config never fails:
-/// it yields the defaults and a warning. Resolutions are cached, so the hot path is one dictionary lookup.
+/// kernels' analytical defaults. A runtime shape the config does not hold takes the entry of its own
+/// bucket (the contract's `KernelShape.bucket`: same fixed dimensions, runtime dimensions in the same
+/// power-of-two bucket); with no entry in its bucket, the analytical default — never a far bucket's
+/// parameters. A foreign-machine or corrupt config never fails: it yields the defaults and a warning.
+/// An entry of an unknown family, with a shape key that does not parse, or with parameters outside the
+/// family's contract is dropped with a warning naming the file and the entry. Resolutions are cached, so
+/// the hot path is one dictionary lookup.
 public final class KernelPlan: Sendable {
     /// Where the plan's parameters come from.
     public enum Origin: Sendable, Equatable, CustomStringConvertible {
@@ -27,7 +30,7 @@ public final class KernelPlan: Sendable {
     /// How one shape's parameters were chosen.
     public enum Choice: Sendable, Equatable, CustomStringConvertible {
         case tuned
-        /// The nearest tuned bucket's parameters (its shape key).
+        /// The parameters of the tuned entry in this shape's bucket (that entry's shape key).
         case bucket(String)
         case analyticalDefault
 
@@ -54,7 +57,9 @@ public final class KernelPlan: Sendable {
     /// Threads of the pool the plan is for (parameters never ask for more).
     public let threads: Int
 
-    private let tuned: [String: [(key: ShapeKey, text: String, params: ParameterSet)]]
+    /// Usable tuned entries by family and exact shape key, and by family and bucket key.
+    private let exact: [KernelFamilyID: [String: ParameterSet]]
+    private let byBucket: [KernelFamilyID: [String: (key: String, params: ParameterSet)]]
     private struct State {
         var cache: [KernelWorkload.Kind: Resolution] = [:]
         var warnings: [String] = []
@@ -67,28 +72,42 @@ public final class KernelPlan: Sendable {
         m.cores = max(1, threads)    // analytical defaults use every pool thread
         self.machine = m
         self.threads = max(1, threads)
-        var tuned: [String: [(ShapeKey, String, ParameterSet)]] = [:]
+        var exact: [KernelFamilyID: [String: ParameterSet]] = [:]
+        var byBucket: [KernelFamilyID: [String: (key: String, params: ParameterSet)]] = [:]
         var w = warnings
         if let config {
-            for e in config.entries {
-                guard let key = ShapeKey(family: e.kernel, e.shape) else {
-                    w.append("\(path): entry \(e.kernel) '\(e.shape)' has a malformed shape key; ignored")
-                    continue
+            for (i, e) in config.entries.enumerated() {
+                switch Self.check(e) {
+                case .failure(let reason):
+                    w.append("\(path): entry [\(i)] (\(e.kernel) '\(e.shape)'): \(reason); the analytical default is used for its shapes")
+                case .success(let shape):
+                    exact[shape.family, default: [:]][shape.key] = e.params
+                    let b = shape.bucketKey
+                    // An entry tuned at the bucket's representative wins over another entry of the same bucket.
+                    if byBucket[shape.family]?[b] == nil || shape.key == b {
+                        byBucket[shape.family, default: [:]][b] = (shape.key, e.params)
+                    }
                 }
-                tuned[e.kernel, default: []].append((key, e.shape, e.params))
             }
             origin = .tunedConfig(path: path, fingerprint: config.machine.fingerprint, entries: config.entries.count)
         } else {
             origin = .analyticalDefaults
         }
-        self.tuned = tuned
+        self.exact = exact
+        self.byBucket = byBucket
         state = Mutex(State(warnings: w))
     }
 
     /// Loads the tuned config at `path` (nil: analytical defaults). A missing, corrupt, wrong-version or
     /// foreign-machine file (fingerprint ≠ `fingerprint`) gives the defaults and a warning, never an error.
+    /// The fingerprint check is never skipped: with no fingerprint (this machine could not be probed) a
+    /// config is refused with a warning.
     public static func load(configPath path: String?, fingerprint: String?, machine: MachineTraits, threads: Int) -> KernelPlan {
         guard let path, !path.isEmpty else { return KernelPlan(config: nil, machine: machine, threads: threads) }
+        guard let fingerprint, !fingerprint.isEmpty else {
+            return KernelPlan(config: nil, machine: machine, threads: threads,
+                              warnings: ["\(path): refused, this machine could not be probed so its fingerprint cannot be checked; using analytical defaults"])
+        }
         switch TunedConfigFile.load(path, expectingFingerprint: fingerprint) {
         case .loaded(let config):
             return KernelPlan(config: config, path: path, machine: machine, threads: threads)
@@ -117,22 +136,52 @@ public final class KernelPlan: Sendable {
         }
     }
 
+    /// Why entry `e` cannot be used, or its typed shape: the family must be registered, the key must
+    /// parse in the family's grammar and the parameters must satisfy the family's contract and structural
+    /// rules.
+    static func check(_ e: TunedConfig.Entry) -> Result<any KernelShape, EntryProblem> {
+        let family: KernelFamily
+        let shape: any KernelShape
+        do {
+            family = try KernelRegistry.family(named: e.kernel)
+        } catch {
+            return .failure(EntryProblem("unknown kernel family '\(e.kernel)' (known: \(KernelRegistry.families.joined(separator: ", ")))"))
+        }
+        do {
+            shape = try family.shape(e.shape)
+        } catch {
+            return .failure(EntryProblem("shape key does not parse: \(error)"))
+        }
+        let bad = family.violations(of: e.params)
+        if !bad.isEmpty {
+            return .failure(EntryProblem("parameters \(e.params) rejected: \(bad.joined(separator: "; "))"))
+        }
+        return .success(shape)
+    }
+
+    /// Why a config entry was dropped (text for the warning).
+    struct EntryProblem: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
+    }
+
     private func compute(_ kind: KernelWorkload.Kind) -> Resolution {
         let fallback = Self.analyticalDefault(kind, machine)
-        let w = KernelWorkload(kind: kind, names: [], callsPerForward: 1)
-        guard let entries = tuned[w.family], !entries.isEmpty else {
+        guard let shape = kind.shape else {
             return Resolution(params: fallback, choice: .analyticalDefault, fallback: fallback)
         }
-        let key = ShapeKey(kind)
-        var best: (distance: Double, text: String, params: ParameterSet)? = nil
-        for e in entries {
-            guard let d = key.distance(to: e.key, family: w.family), eligible(e.params, for: kind) else { continue }
-            if best == nil || d < best!.distance { best = (d, e.text, e.params) }
+        var found: (params: ParameterSet, choice: Choice)?
+        if let p = exact[shape.family]?[shape.key] {
+            found = (p, .tuned)
+        } else if let b = byBucket[shape.family]?[shape.bucketKey] {
+            found = (b.params, .bucket(b.key))
         }
-        guard let best else { return Resolution(params: fallback, choice: .analyticalDefault, fallback: fallback) }
-        var params = best.params
+        guard let found, eligible(found.params, for: kind) else {
+            return Resolution(params: fallback, choice: .analyticalDefault, fallback: fallback)
+        }
+        var params = found.params
         if let t = params["threads"], t > threads { params["threads"] = threads }   // never more than the pool has
-        return Resolution(params: params, choice: best.distance == 0 ? .tuned : .bucket(best.text), fallback: fallback)
+        return Resolution(params: params, choice: found.choice, fallback: fallback)
     }
 
     /// A tuned matmul choice on the skinny path (path = 1) only applies to shapes with few rows.
@@ -141,18 +190,11 @@ public final class KernelPlan: Sendable {
         return true
     }
 
-    /// The kernels' analytical seed for `kind` on `machine`.
+    /// The kernels' analytical seed for `kind` on `machine` (the family's registry row; an empty set,
+    /// which every kernel rejects, for a shape outside the contract's bounds).
     public static func analyticalDefault(_ kind: KernelWorkload.Kind, _ machine: MachineTraits) -> ParameterSet {
-        switch kind {
-        case let .matmul(m, n, k):
-            return Matmul.analyticalDefault(m: m, n: n, k: k, on: machine)
-        case let .attentionPrefill(t, _, h, kv, d):
-            return Attention.analyticalDefaultPrefill(tokens: t, shape: AttentionShape(heads: h, kvHeads: kv, headDim: d), on: machine)
-        case let .attentionDecode(l, h, kv, d):
-            return Attention.analyticalDefaultDecode(length: l, shape: AttentionShape(heads: h, kvHeads: kv, headDim: d), on: machine)
-        case let .expertGather(t, h, f, e, k):
-            return ExpertGather.analyticalDefault(shape: MoEShape(tokens: t, hidden: h, ffn: f, experts: e, topK: k), on: machine)
-        }
+        guard let shape = kind.shape else { return ParameterSet() }
+        return KernelRegistry.analyticalDefault(shape, on: machine)
     }
 
     /// One line per workload: family, shape, choice and parameters (for `--stats` / `--show-plan`).
@@ -163,7 +205,7 @@ public final class KernelPlan: Sendable {
         }
     }
 
-    /// Counts of tuned / bucketed / default choices over `workloads`.
+    /// Counts of tuned / same-bucket / default choices over `workloads`.
     public func summary(_ workloads: [KernelWorkload]) -> String {
         var t = 0, b = 0, d = 0
         for w in workloads {
@@ -173,6 +215,6 @@ public final class KernelPlan: Sendable {
             case .analyticalDefault: d += 1
             }
         }
-        return "plan: \(origin); \(workloads.count) shapes: \(t) tuned, \(b) from nearest bucket, \(d) analytical default"
+        return "plan: \(origin); \(workloads.count) shapes: \(t) tuned, \(b) from their bucket's entry, \(d) analytical default"
     }
 }

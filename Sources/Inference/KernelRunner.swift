@@ -21,7 +21,7 @@ public final class KernelRunner: @unchecked Sendable {
     /// Runs `body` with the plan's parameters for `kind`, retrying once with the default if the tuned
     /// choice is rejected.
     @inline(__always)
-    private func withParams(_ kind: KernelWorkload.Kind, family: String, flops: Double,
+    private func withParams(_ kind: KernelWorkload.Kind, flops: Double,
                             _ body: (ParameterSet) throws(KernelError) -> Void) throws(InferenceError) {
         let r = plan.resolve(kind)
         let t0 = MonotonicClock.nanoseconds()
@@ -32,7 +32,7 @@ public final class KernelRunner: @unchecked Sendable {
             plan.reject(kind, error: error)
             do { try body(r.fallback) } catch { throw .kernel(error) }
         }
-        stats.record(family, kind, seconds: Double(MonotonicClock.nanoseconds() &- t0) * 1e-9, flops: flops)
+        stats.record(kind.family.rawValue, kind, seconds: Double(MonotonicClock.nanoseconds() &- t0) * 1e-9, flops: flops)
     }
 
     /// out[m × W.rows] (+)= x[m × W.cols] · Wᵀ, rows of x and out `ldx` / `ldout` apart.
@@ -41,7 +41,7 @@ public final class KernelRunner: @unchecked Sendable {
         switch weight {
         case let .f32(w, n, k):
             let pool = self.pool
-            try withParams(.matmul(m: m, n: n, k: k), family: Matmul.family, flops: 2 * Double(m * n * k)) { (p) throws(KernelError) in
+            try withParams(.matmul(m: m, n: n, k: k), flops: 2 * Double(m * n * k)) { (p) throws(KernelError) in
                 let params = try MatmulParams(p)
                 try Matmul.run(m: m, n: n, k: k, a: x, lda: ldx, b: w.pointer, ldb: k, bLayout: .nk,
                                c: out, ldc: ldout, accumulate: accumulate, params: params, pool: pool)
@@ -58,7 +58,7 @@ public final class KernelRunner: @unchecked Sendable {
         // QKᵀ and PV over the causal triangle: ≈ 2·2·h·d·Σ(past + t + 1).
         let pairs = Double(tokens) * Double(past) + Double(tokens) * Double(tokens + 1) / 2
         let pool = self.pool
-        try withParams(kind, family: "attention.prefill", flops: 4 * Double(shape.heads * shape.headDim) * pairs) { (p) throws(KernelError) in
+        try withParams(kind, flops: 4 * Double(shape.heads * shape.headDim) * pairs) { (p) throws(KernelError) in
             try Attention.prefill(q: q, k: k, v: v, out: out, tokens: tokens, past: past, shape: shape, params: p, pool: pool)
         }
     }
@@ -68,7 +68,7 @@ public final class KernelRunner: @unchecked Sendable {
                                 out: UnsafeMutablePointer<Float>, length: Int, shape: AttentionShape) throws(InferenceError) {
         let kind = KernelWorkload.Kind.attentionDecode(length: length, heads: shape.heads, kvHeads: shape.kvHeads, headDim: shape.headDim)
         let pool = self.pool
-        try withParams(kind, family: "attention.decode", flops: 4 * Double(shape.heads * shape.headDim * length)) { (p) throws(KernelError) in
+        try withParams(kind, flops: 4 * Double(shape.heads * shape.headDim * length)) { (p) throws(KernelError) in
             try Attention.decode(q: q, k: k, v: v, out: out, length: length, shape: shape, params: p, pool: pool)
         }
     }
@@ -81,7 +81,7 @@ public final class KernelRunner: @unchecked Sendable {
                                                      experts: shape.experts, topK: shape.topK)
         let pool = self.pool
         let flops = 6 * Double(shape.tokens * shape.topK * shape.hidden * shape.ffn)
-        try withParams(kind, family: "expert-gather", flops: flops) { (p) throws(KernelError) in
+        try withParams(kind, flops: flops) { (p) throws(KernelError) in
             try ExpertGather.run(x: x, ids: ids, weights: weights, gate: gate, up: up, down: down, out: out,
                                  shape: shape, params: p, pool: pool)
         }

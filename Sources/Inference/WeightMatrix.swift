@@ -1,7 +1,9 @@
+import KernelContract
+
 /// A Linear layer's weight W [rows × cols] = [out features × in features] (the `.nk` layout: y = x·Wᵀ).
 ///
 /// The storage is an enum so that a quantized representation slots in as one more case with its own
-/// kernel family (e.g. `.q4_1(QuantizedMatrix)` → family "matmul.q4_1"); the forward pass only calls
+/// kernel family (e.g. `.q4_1(QuantizedMatrix)` → a `KernelFamilyID` of its own); the forward pass only calls
 /// `KernelRunner.linear`, which dispatches on the case. Today every matrix is dequantized to FP32 at load.
 public enum WeightMatrix: Sendable {
     /// FP32, row-major, `cols` contiguous values per row.
@@ -11,7 +13,7 @@ public enum WeightMatrix: Sendable {
     public var cols: Int { switch self { case .f32(_, _, let c): return c } }
 
     /// The kernel family whose tuned parameters apply to this storage.
-    public var kernelFamily: String { switch self { case .f32: return "matmul" } }
+    public var kernelFamily: KernelFamilyID { switch self { case .f32: return .matmul } }
 
     /// Bytes held in memory.
     public var bytes: Int { switch self { case .f32(let b, _, _): return b.count * 4 } }

@@ -1,3 +1,5 @@
+import KernelContract
+
 /// What the CPU inference core is doing: prompt processing or token generation.
 public enum InferencePhase: Hashable, Sendable {
     /// One sequence, `tokens` new tokens after `past` cached.
@@ -27,29 +29,40 @@ public struct KernelWorkload: Hashable, Sendable, Codable {
         self.callsPerForward = callsPerForward
     }
 
-    /// Kernel family as the kernels' registry names it: "matmul", "attention.prefill",
-    /// "attention.decode", "expert-gather".
-    public var family: String {
-        switch kind {
-        case .matmul: return "matmul"
-        case .attentionPrefill: return "attention.prefill"
-        case .attentionDecode: return "attention.decode"
-        case .expertGather: return "expert-gather"
+    /// The kernel family that runs it.
+    public var family: KernelFamilyID { kind.family }
+
+    /// The contract's typed shape (nil only if a dimension is outside the contract's bounds).
+    public var shape: (any KernelShape)? { kind.shape }
+
+    /// Shape key as used in tuned configs and journals: "MxNxK", "T=512,past=0,h=9,kv=3,d=64",
+    /// "L=512,h=9,kv=3,d=64", "T=128,h=512,f=256,e=64,k=6" (the contract's canonical key).
+    public var shapeKey: String { kind.shape?.key ?? "invalid shape \(kind)" }
+}
+
+/// The op mapping: which kernel family and typed shape each kind of work is. Adding a kernel family is
+/// one case of `Kind` and one line in each switch below.
+extension KernelWorkload.Kind {
+    public var family: KernelFamilyID {
+        switch self {
+        case .matmul: return .matmul
+        case .attentionPrefill: return .attentionPrefill
+        case .attentionDecode: return .attentionDecode
+        case .expertGather: return .expertGather
         }
     }
 
-    /// Shape key as used in tuned configs and journals: "MxNxK", "T=512,past=0,h=9,kv=3,d=64",
-    /// "L=512,h=9,kv=3,d=64", "T=128,h=512,f=256,e=64,k=6".
-    public var shapeKey: String {
-        switch kind {
+    /// The contract's typed shape; nil when a dimension is outside the contract's bounds.
+    public var shape: (any KernelShape)? {
+        switch self {
         case let .matmul(m, n, k):
-            return "\(m)x\(n)x\(k)"
+            return try? MatmulShape(m: m, n: n, k: k)
         case let .attentionPrefill(tokens, past, heads, kvHeads, headDim):
-            return "T=\(tokens),past=\(past),h=\(heads),kv=\(kvHeads),d=\(headDim)"
+            return try? AttentionPrefillShape(tokens: tokens, past: past, heads: heads, kvHeads: kvHeads, headDim: headDim)
         case let .attentionDecode(length, heads, kvHeads, headDim):
-            return "L=\(length),h=\(heads),kv=\(kvHeads),d=\(headDim)"
+            return try? AttentionDecodeShape(length: length, heads: heads, kvHeads: kvHeads, headDim: headDim)
         case let .expertGather(tokens, hidden, ffn, experts, topK):
-            return "T=\(tokens),h=\(hidden),f=\(ffn),e=\(experts),k=\(topK)"
+            return try? ExpertGatherShape(tokens: tokens, hidden: hidden, ffn: ffn, experts: experts, topK: topK)
         }
     }
 }

@@ -35,6 +35,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var moeIntermediateSize: Int?
     /// The first k layers are dense (DeepSeek-V3: 3).
     public var firstKDenseReplace: Int?
+    /// Expert groups and how many of them one token may use (node-limited routing; DeepSeek-V3: 8 and 4).
+    public var nGroup: Int?
+    public var topkGroup: Int?
 
     // Multi-head latent attention (DeepSeek-V2/V3).
     public var qLoraRank: Int?
@@ -66,6 +69,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         case numExpertsPerTok = "num_experts_per_tok"
         case moeIntermediateSize = "moe_intermediate_size"
         case firstKDenseReplace = "first_k_dense_replace"
+        case nGroup = "n_group"
+        case topkGroup = "topk_group"
         case qLoraRank = "q_lora_rank"
         case kvLoraRank = "kv_lora_rank"
         case qkRopeHeadDim = "qk_rope_head_dim"

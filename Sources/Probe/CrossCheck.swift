@@ -34,9 +34,11 @@ enum CrossCheck {
     }
 
     /// Core count and NUMA memory disagreements.
-    static func coresAndMemory(hwlocCores: Int, nodes: [NUMANodeInfo], sysfs: SysfsTopology) -> [String] {
+    static func coresAndMemory(hwlocCores: Int?, nodes: [NUMANodeInfo], sysfs: SysfsTopology) -> [String] {
         var out: [String] = []
-        if let c = sysfs.cores, c != hwlocCores { out.append("core count: hwloc \(hwlocCores), /sys \(c)") }
+        if let c = sysfs.cores, c != hwlocCores {
+            out.append("core count: hwloc \(hwlocCores.map(String.init) ?? "unknown"), /sys \(c)")
+        }
         // Node memory moves a little between reads in a VM (memory hot-plug, balloon): compare within 1%.
         func differ(_ a: Int64, _ b: Int64) -> Bool { Double(abs(a - b)) > 0.01 * Double(max(a, b)) }
         for node in nodes {

@@ -6,7 +6,8 @@ import Darwin
 #endif
 
 /// An owned, loaded hwloc topology (this machine's or one read from an XML file) and the queries the prober
-/// needs. Instruction caches are kept (hwloc 2.x filters them out by default).
+/// needs. Instruction caches are kept (hwloc 2.x filters them out by default), and so are OS devices (without
+/// their PCI parents): CXL memory expanders and DAX devices are OS devices.
 ///
 /// hwloc topologies are safe for concurrent read-only queries and binding calls once loaded, hence Sendable.
 final class HwlocTopology: @unchecked Sendable {
@@ -19,6 +20,7 @@ final class HwlocTopology: @unchecked Sendable {
             throw .hwloc(call: "hwloc_topology_init", reason: String(cString: strerror(errno)))
         }
         hwloc_topology_set_icache_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_ALL)
+        hwloc_topology_set_type_filter(topo, HWLOC_OBJ_OS_DEVICE, HWLOC_TYPE_FILTER_KEEP_ALL)
         if let xmlPath {
             // Check readability first: hwloc's own message for a missing file is a bare EINVAL.
             if access(xmlPath, R_OK) != 0 {
@@ -37,8 +39,8 @@ final class HwlocTopology: @unchecked Sendable {
             if rc == 0 { forwardToStderr(messages) }
             if rc != 0 {
                 hwloc_topology_destroy(topo)
-                throw .topologyFile(path: xmlPath, reason: Self.reason(messages, errno: err,
-                                                                       call: "hwloc_topology_set_xml"))
+                throw .topologyFile(path: xmlPath, reason: Self.formatHint(xmlPath) ?? Self.reason(
+                    messages, errno: err, call: "hwloc_topology_set_xml"))
             }
         }
         let ((rc, err), messages) = withCapturedStderr { () -> (Int32, Int32) in
@@ -50,7 +52,7 @@ final class HwlocTopology: @unchecked Sendable {
         if rc != 0 {
             hwloc_topology_destroy(topo)
             let reason = Self.reason(messages, errno: err, call: "hwloc_topology_load")
-            if let xmlPath { throw .topologyFile(path: xmlPath, reason: reason) }
+            if let xmlPath { throw .topologyFile(path: xmlPath, reason: Self.formatHint(xmlPath) ?? reason) }
             throw .hwloc(call: "hwloc_topology_load", reason: reason)
         }
         if xmlPath != nil, hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU) <= 0 {
@@ -61,6 +63,26 @@ final class HwlocTopology: @unchecked Sendable {
     }
 
     deinit { hwloc_topology_destroy(topology) }
+
+    /// The XML format version this hwloc reads (2.x reads 1.x and 2.x files; hwloc 3 writes 3.0 by default).
+    static let newestReadableXMLMajor = 2
+
+    /// When `path` declares a newer XML format than this hwloc reads (`<topology version="3.0">`), the
+    /// reason to give instead of hwloc's bare "Invalid argument": which version, and how to convert it.
+    static func formatHint(_ path: String) -> String? {
+        guard let f = fopen(path, "r") else { return nil }
+        defer { fclose(f) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = fread(&buffer, 1, buffer.count, f)
+        let head = String(decoding: buffer[0..<n], as: UTF8.self)
+        guard let tag = head.range(of: "<topology"),
+              let v = head[tag.upperBound...].range(of: "version=\"") else { return nil }
+        let version = head[v.upperBound...].prefix { $0 != "\"" }
+        guard let major = Int(version.prefix { $0 != "." }), major > newestReadableXMLMajor else { return nil }
+        return "the file is in hwloc \(version) XML format (<topology version=\"\(version)\">), which the hwloc 2.x ktune uses "
+            + "cannot read; convert it with hwloc 3's lstopo: `lstopo --if xml -i \(path) --of v2xml converted.xml` "
+            + "(or export with `lstopo --of v2xml` on the machine itself)"
+    }
 
     /// hwloc's stderr lines (trimmed) joined, else the errno text.
     private static func reason(_ messages: String, errno err: Int32, call: String) -> String {

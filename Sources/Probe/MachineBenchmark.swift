@@ -19,7 +19,7 @@ final class MachineBenchmark {
 
     /// Thread counts measured: 1, 2, 4, ... below the limit, and the limit (every physical core by default).
     var threadCounts: [Int] {
-        let limit = max(1, options.maxThreads ?? machine.cores)
+        let limit = max(1, options.maxThreads ?? machine.schedulableCores)
         var out: [Int] = []
         var t = 1
         while t < limit { out.append(t); t *= 2 }
@@ -52,6 +52,13 @@ final class MachineBenchmark {
         max(2 * (l2 ?? (512 << 10)), (perCore ?? (16 << 20)) / 4)
     }
 
+    /// The core each per-kind figure is pinned to: the first core of every kind, fastest kind first, on a
+    /// hybrid machine (or when `options.perKindFigures` asks for them); none otherwise.
+    var kindCores: [(name: String, index: Int, core: Int)] {
+        guard machine.isHybrid || options.perKindFigures else { return [] }
+        return machine.coreKindsFastestFirst.compactMap { k in k.coreIndexes.first.map { (k.name, k.index, $0) } }
+    }
+
     func run() -> MeasuredPeaks {
         let begin = MonotonicClock.nanoseconds()
         let budget = options.secondsPerFigure
@@ -59,10 +66,12 @@ final class MachineBenchmark {
         var pinned = true
         var taken = 0, disturbed = 0
         /// One figure; re-measured once when fewer than 3 samples were clean, while the bench is under 16 s.
-        func team(_ threads: Int, _ job: TeamJob) -> (summary: Summary, units: Int, taken: Int, clean: Int) {
+        // On a hybrid machine threads go to the fastest kind's cores first (P-cores before E-cores).
+        let order: [Int]? = machine.isHybrid ? machine.coreKindsFastestFirst.flatMap(\.coreIndexes) : nil
+        func team(_ threads: Int, _ job: TeamJob, cores: [Int]? = nil) -> (summary: Summary, units: Int, taken: Int, clean: Int) {
             func attempt() -> PinnedTeam.Measurement {
                 let m = PinnedTeam.run(threads: threads, topology: topology, job: job, sampleSeconds: sampleSeconds,
-                                       budget: budget)
+                                       budget: budget, cores: cores ?? order)
                 if !m.pinningProblems.isEmpty && pinned {
                     pinned = false
                     warnings.append("threads not pinned: " + m.pinningProblems.joined(separator: "; "))
@@ -85,21 +94,29 @@ final class MachineBenchmark {
             state?.storeBytes(of: FMAThroughput.chain(units: units, seed: 0.5), as: Float.self)
         }, teardown: freeState)
         let latency = 4
-        let c = team(1, clockJob)
-        let chainOps = Double(c.units * FMAThroughput.chainPerUnit)
-        let clock = c.summary.map { chainOps * Double(latency) / $0 / 1e9 }
+        func clockFigure(cores: [Int]? = nil) -> Summary {
+            let c = team(1, clockJob, cores: cores)
+            let chainOps = Double(c.units * FMAThroughput.chainPerUnit)
+            return c.summary.map { chainOps * Double(latency) / $0 / 1e9 }
+        }
+        func fmaFigure(lanes: Int, threads: Int, cores: [Int]? = nil) -> MeasuredPeaks.FMAFigure {
+            let job = TeamJob(setup: sinkState, work: { state, units in
+                state?.storeBytes(of: FMAThroughput.run(lanes: lanes, units: units, seed: 0.25), as: Float.self)
+            }, teardown: freeState)
+            let r = team(threads, job, cores: cores)
+            let flops = FMAThroughput.flopsPerUnit(lanes: lanes) * Double(r.units * threads)
+            return .init(lanes: lanes, threads: threads, gflops: r.summary.map { flops / $0 / 1e9 },
+                         samplesTaken: r.taken, cleanSamples: r.clean)
+        }
+        let clock = clockFigure()
 
         var fma: [MeasuredPeaks.FMAFigure] = []
         for lanes in [4, 8, 16] {
-            for threads in threadCounts {
-                let job = TeamJob(setup: sinkState, work: { state, units in
-                    state?.storeBytes(of: FMAThroughput.run(lanes: lanes, units: units, seed: 0.25), as: Float.self)
-                }, teardown: freeState)
-                let r = team(threads, job)
-                let flops = FMAThroughput.flopsPerUnit(lanes: lanes) * Double(r.units * threads)
-                fma.append(.init(lanes: lanes, threads: threads, gflops: r.summary.map { flops / $0 / 1e9 },
-                                 samplesTaken: r.taken, cleanSamples: r.clean))
-            }
+            for threads in threadCounts { fma.append(fmaFigure(lanes: lanes, threads: threads)) }
+        }
+        let perKind = kindCores.map { k in
+            MeasuredPeaks.KindFigure(kind: k.name, kindIndex: k.index, core: k.core, clockGHz: clockFigure(cores: [k.core]),
+                                     fma: [4, 8, 16].map { fmaFigure(lanes: $0, threads: 1, cores: [k.core]) })
         }
 
         var bandwidth: [MeasuredPeaks.BandwidthFigure] = []
@@ -139,7 +156,7 @@ final class MachineBenchmark {
             }
         }
         let seconds = Double(MonotonicClock.nanoseconds() - begin) * 1e-9
-        return MeasuredPeaks(fma: fma, bandwidth: bandwidth, clockGHz: clock, assumedFMALatency: latency,
+        return MeasuredPeaks(fma: fma, bandwidth: bandwidth, perKind: perKind, clockGHz: clock, assumedFMALatency: latency,
                              pinned: pinned, samplesTaken: taken, samplesDisturbed: disturbed, seconds: seconds)
     }
 }

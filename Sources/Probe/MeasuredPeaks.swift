@@ -29,8 +29,23 @@ public struct MeasuredPeaks: Codable, Sendable, Equatable {
         public var disturbed: Bool { cleanSamples < 3 }
     }
 
+    /// One-thread figures on one core of one kind (hybrid machines): the kind's clock and FMA peaks.
+    public struct KindFigure: Codable, Sendable, Equatable {
+        /// `CoreKind.name` ("IntelCore") and `CoreKind.index`.
+        public var kind: String
+        public var kindIndex: Int
+        /// hwloc logical index of the core the thread was pinned to.
+        public var core: Int
+        public var clockGHz: Summary
+        /// 1-thread FMA figures at each width.
+        public var fma: [FMAFigure]
+    }
+
     public var fma: [FMAFigure]
     public var bandwidth: [BandwidthFigure]
+    /// Per-kind 1-thread figures on a hybrid machine, fastest kind first; empty on a machine with one kind.
+    /// `fma` and `bandwidth` are measured on cores taken fastest kind first.
+    public var perKind: [KindFigure]
     /// Clock estimate in GHz: dependent scalar FMAs per second × `assumedFMALatency`.
     public var clockGHz: Summary
     /// FMA latency (cycles) the clock estimate assumes: 4 on Zen 3/4/5, Skylake-X and later, Apple M.

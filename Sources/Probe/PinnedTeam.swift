@@ -64,13 +64,14 @@ final class PinnedTeam: @unchecked Sendable {
 
     /// Runs `job` on `threads` pinned threads: calibrates units so one sample takes about `sampleSeconds`, then
     /// samples until `budget` seconds are spent with at least 3 clean samples (at most 1.5× the budget).
+    /// Thread `i` is pinned to core `cores[i]` (hwloc logical index) when given, else to core `i`.
     static func run(threads: Int, topology: HwlocTopology, job: TeamJob, sampleSeconds: Double,
-                    budget: Double) -> Measurement {
+                    budget: Double, cores: [Int]? = nil) -> Measurement {
         let team = PinnedTeam(threads: threads)
         var tids: [pthread_t] = []
         for i in 0..<threads {
             let body: () -> Void = {
-                team.pinErrors[i] = topology.bindCurrentThread(toCore: i)
+                team.pinErrors[i] = topology.bindCurrentThread(toCore: cores.flatMap { i < $0.count ? $0[i] : nil } ?? i)
                 let state = job.setup(i)
                 if i == 0 {
                     team.lead(job: job, state: state, sampleSeconds: sampleSeconds, budget: budget)

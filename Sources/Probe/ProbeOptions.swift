@@ -9,12 +9,15 @@ public struct ProbeOptions: Sendable, Equatable {
     /// Root under which /sys and /proc are read for the cross-check ("/"; a copy of the layout elsewhere
     /// lets tests feed the cross-check a disagreeing witness).
     public var sysRoot: String
+    /// Take the per-core-kind figures even on a machine with a single kind (tests; hybrid machines always do).
+    public var perKindFigures: Bool
 
     /// Topology, caches, ISA and NUMA only: milliseconds instead of the ~15 s of benchmarks.
     public static let noBenchmarks = ProbeOptions(benchmarks: false)
 
-    public init(benchmarks: Bool = true, secondsPerFigure: Double = 0.8, maxThreads: Int? = nil, sysRoot: String = "/") {
+    public init(benchmarks: Bool = true, secondsPerFigure: Double = 0.8, maxThreads: Int? = nil, sysRoot: String = "/",
+                perKindFigures: Bool = false) {
         self.benchmarks = benchmarks; self.secondsPerFigure = secondsPerFigure
-        self.maxThreads = maxThreads; self.sysRoot = sysRoot
+        self.maxThreads = maxThreads; self.sysRoot = sysRoot; self.perKindFigures = perKindFigures
     }
 }

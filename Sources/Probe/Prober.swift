@@ -32,7 +32,8 @@ public enum Prober {
             warnings.append("/proc/cpuinfo has no flags line: ISA features unknown")
         }
 
-        var (caches, cacheWarnings) = topo.caches()
+        let kindSets = KindSets(topology: topo.topology)
+        var (caches, cacheWarnings) = topo.caches(kinds: kindSets.kinds.count > 1 ? kindSets : nil)
         let sysfs = SysfsTopology(root: options.sysRoot)
         if caches.isEmpty && !sysfs.caches.isEmpty {
             caches = sysfs.caches
@@ -54,11 +55,14 @@ public enum Prober {
         if libnumaMemory.isEmpty { warnings.append("libnuma reports NUMA unavailable: node memory from hwloc only") }
         let cores = topo.physicalCores(warnings: &warnings)
         warnings += CrossCheck.coresAndMemory(hwlocCores: cores, nodes: nodes, sysfs: sysfs)
+        let (kinds, kindWarnings) = topo.coreKinds(kindSets)
+        warnings += kindWarnings
 
         var machine = Machine(source: "this machine", cpu: cpu, isa: isa, isaSource: isaSource,
                               packages: topo.count(HWLOC_OBJ_PACKAGE), cores: cores,
                               hardwareThreads: topo.count(HWLOC_OBJ_PU), caches: caches, numaNodes: nodes,
-                              memoryBytes: sysfs.memTotalBytes, warnings: warnings)
+                              memoryBytes: sysfs.memTotalBytes, warnings: warnings, coreKinds: kinds,
+                              memoryDevices: topo.memoryDevices())
         if options.benchmarks {
             let bench = MachineBenchmark(topology: topo, machine: machine, options: options)
             machine.measured = bench.run()
@@ -82,15 +86,19 @@ public enum Prober {
             isa = []; isaSource = "unknown"
             warnings.append("the topology has no CPUFlags info attribute: ISA features unknown")
         }
-        let (caches, cacheWarnings) = topo.caches()
+        let kindSets = KindSets(topology: topo.topology)
+        let (caches, cacheWarnings) = topo.caches(kinds: kindSets.kinds.count > 1 ? kindSets : nil)
         warnings += cacheWarnings
         let nodes = topo.numaNodes()
         let memory = nodes.compactMap(\.memoryBytes).reduce(0, +)
         let cores = topo.physicalCores(warnings: &warnings)
+        let (kinds, kindWarnings) = topo.coreKinds(kindSets)
+        warnings += kindWarnings
         return Machine(source: path, cpu: cpu, isa: isa, isaSource: isaSource,
                        packages: topo.count(HWLOC_OBJ_PACKAGE), cores: cores,
                        hardwareThreads: topo.count(HWLOC_OBJ_PU), caches: caches, numaNodes: nodes,
-                       memoryBytes: memory > 0 ? memory : nil, warnings: warnings)
+                       memoryBytes: memory > 0 ? memory : nil, warnings: warnings, coreKinds: kinds,
+                       memoryDevices: topo.memoryDevices())
     }
 
     static var compiledArchitecture: String {

@@ -1,118 +1,178 @@
 import Foundation
 import Models
 
-/// Prices one op of an `OpGraph` on one GPU of a deployment: roofline for compute ops (compute time
-/// vs HBM time, each at the profile's sustained fraction), latency + bandwidth for communication.
+/// Prices one op of an `OpGraph` on one GPU of a serving deployment with the calibrated kernel laws
+/// (`KernelModel`): GEMMs by shape (grouped per expert with the tokens the busiest GPU really gets),
+/// attention by compute vs KV streaming, small kernels at HBM speed, all-to-all with the kernel family
+/// of the phase (DeepEP normal for prefill, low-latency for decode).
 struct CostModel {
     let model: ModelConfig
-    let gpu: GPUProfile
+    let kernels: KernelModel
     let layout: Deployment
     let precision: Precision
-    /// New tokens one GPU contributes to the step (after TP division).
+    let mode: GraphWorkload.Mode
+    /// New tokens one GPU owns in this (micro-)step (after TP division).
     let tokensPerGPU: Double
+    /// The all-to-all kernel family.
+    let allToAll: AllToAllKernel
+    /// SMs the all-to-all holds while it overlaps compute (0 without overlap).
+    let reservedSMs: Int
+    /// Replicated experts (EPLB) and the static skew of the busiest expert GPU.
+    let redundantExperts: Int
+    let expertSkew: Double
 
-    /// Time of one op occurrence on one GPU, with the per-GPU FLOPs/bytes and what bounds it.
+    /// One op occurrence on one GPU: the kernel time and the per-GPU FLOPs and bytes behind it.
     struct Cost {
-        var seconds: Double
+        var time: KernelTime
         var flops: Double
         var bytes: Double
-        var bound: String
         var isCommunication: Bool
     }
 
     var tp: Double { Double(layout.tp) }
+    var gpu: GPUProfile { kernels.gpu }
 
     /// KV heads a TP group can split the cache over (MLA's latent cache is shared by all heads).
     var kvShards: Double { model.usesMLA ? 1 : Double(min(layout.tp, model.numKeyValueHeads)) }
 
-    func cost(_ op: Op) throws(SimulatorError) -> Cost {
-        if op.kind == .communication { return communication(op) }
-        var flops = op.flops / tp
-        var bytes = (op.weightBytes + op.activationBytes) / tp + op.kvBytes / kvShards
-        if op.kind == .routedExperts && layout.ep > 1 {
-            let experts = Double(model.routedExperts), k = Double(model.topK)
-            let local = (experts / Double(layout.ep)).rounded(.up)
-            let arrivals = tokensPerGPU * Double(layout.ep)
-            let touched = 1 - pow(1 - k / experts, arrivals)
-            let perExpert = 3 * Double(model.hiddenSize) * Double(model.expertFFN) * precision.weightBytes
-            flops = op.flops / tp
-            bytes = local * touched * perExpert + op.activationBytes / tp
-        }
-        let dtype: String
-        let efficiency: Double
-        switch op.kind {
-        case .attention: dtype = "bf16"; efficiency = gpu.efficiency.attention
-        case .gemm, .routedExperts, .router, .lmHead: dtype = precision.gemmDtype; efficiency = gpu.efficiency.gemm
-        default: dtype = "bf16"; efficiency = gpu.efficiency.gemm
-        }
-        guard let peak = gpu.peakFLOPS(dtype), peak > 0 else { throw .unsupportedDtype(gpu: gpu.id, dtype: dtype) }
-        let compute = flops / (peak * gpu.efficiency.clock * efficiency)
-        let memory = bytes / gpu.sustainedHBM
-        return Cost(seconds: max(compute, memory), flops: flops, bytes: bytes,
-                    bound: compute >= memory ? "compute" : "memory", isCommunication: false)
+    var routing: Routing { Routing(topK: model.topK, groups: model.nGroup, nodeGroups: model.topkGroup) }
+
+    /// Expert slots per GPU with expert parallelism (routed + redundant, spread evenly).
+    var expertSlotsPerGPU: Double {
+        (Double(model.routedExperts + redundantExperts) / Double(layout.ep)).rounded(.up)
     }
 
-    /// Per-direction bandwidth and latency between GPUs of one node.
-    var nvlink: (bandwidth: Double, latency: Double) {
-        if gpu.nvlinkGBps > 0 { return (gpu.sustainedNVLinkPerDirection, gpu.nvlinkLatencyUs * 1e-6) }
-        return (gpu.pcieGBps / 2 * 1e9 * gpu.efficiency.nvlink, gpu.networkLatencyUs * 1e-6)
+    /// Busiest expert GPU's load / mean: the static skew, shrunk by redundant experts, times the sampling
+    /// imbalance of `pairs` uniformly routed (token, expert) pairs per GPU over `ep` GPUs.
+    func expertImbalance(pairsPerGPU: Double) -> Double {
+        guard layout.ep > 1 else { return 1 }
+        let ep = Double(layout.ep)
+        let skew = 1 + (expertSkew - 1) * ep / (ep + Double(redundantExperts))
+        let sampling = 1 + (2 * log(ep) / max(pairsPerGPU, 1)).squareRoot()
+        return skew * sampling
     }
-    var network: (bandwidth: Double, latency: Double) {
-        (gpu.sustainedNetworkPerDirection, gpu.networkLatencyUs * 1e-6)
+
+    func cost(_ op: Op) throws(SimulatorError) -> Cost {
+        switch op.kind {
+        case .communication: return communication(op)
+        case .attention: return try attention(op)
+        case .routedExperts: return try experts(op)
+        case .gemm, .lmHead, .router: return try gemm(op)
+        case .norm, .embedding:
+            // Norms run on every TP rank over the whole group's tokens; the embedding is vocab-parallel.
+            let bytes = op.kind == .embedding ? (op.weightBytes + op.activationBytes) / tp : op.weightBytes + op.activationBytes
+            return Cost(time: kernels.elementwise(bytes: bytes), flops: op.flops, bytes: bytes, isCommunication: false)
+        }
+    }
+
+    /// Ops that ship fused into the kernel before them (no launch of their own): K and V with Q, the
+    /// latent KV projection with the latent Q projection (DeepGEMM's 2112 = 1536 + 576 shape), up with gate.
+    static let fusedIntoPrevious: Set<String> = ["k_proj", "v_proj", "kv_a_proj_with_mqa", "up_proj", "shared_experts.up_proj"]
+    /// Row-parallel projections: TP splits their K (input) dimension instead of N.
+    static let rowParallel: Set<String> = ["o_proj", "down_proj", "shared_experts.down_proj"]
+
+    func gemm(_ op: Op) throws(SimulatorError) -> Cost {
+        var m = Double(op.m), n = Double(op.n), k = Double(op.k), groups = 1.0
+        var dtype = precision.gemmDtype
+        var weightBytes = precision.weightBytes
+        if op.kind == .router { dtype = "bf16"; weightBytes = 2 }
+        if op.name == "q_absorb" || op.name == "v_up" {
+            // Per-head batched GEMMs of the absorbed MLA decode (BF16): heads/tp groups of m × out × in.
+            let heads = Double(model.numAttentionHeads) / tp
+            let rank = Double(model.kvLoraRank ?? 0), nope = Double(model.qkNopeHeadDim ?? 0), v = Double(model.vHeadDim ?? 0)
+            groups = heads
+            (n, k) = op.name == "q_absorb" ? (rank, nope) : (v, rank)
+            dtype = "bf16"; weightBytes = 2
+        } else if CostModel.rowParallel.contains(op.name) {
+            k /= tp
+        } else {
+            n /= tp
+        }
+        let input = inputBytes(dtype)
+        let t = try kernels.gemm(m: m, n: n, k: k, groups: groups, dtype: dtype, weightBytes: weightBytes,
+                                 inputBytes: input, outputBytes: precision.activationBytes, reservedSMs: reservedSMs,
+                                 fixed: !CostModel.fusedIntoPrevious.contains(op.name))
+        m = max(m, 0)
+        let bytes = groups * (n * k * weightBytes + m * k * input + m * n * precision.activationBytes)
+        return Cost(time: t, flops: 2 * m * n * k * groups, bytes: bytes, isCommunication: false)
+    }
+
+    /// Bytes per A element: FP8 GEMMs read activations quantized to FP8 (DeepGEMM), others the activation dtype.
+    func inputBytes(_ dtype: String) -> Double { dtype == "fp8" ? 1 : precision.activationBytes }
+
+    func attention(_ op: Op) throws(SimulatorError) -> Cost {
+        let flops = op.flops / tp
+        let bytes = op.kvBytes / kvShards + op.activationBytes / tp
+        var padded = flops
+        if model.usesMLA && mode == .decode {
+            // FlashMLA computes query heads (× query tokens, 1 in decode) in blocks of 64.
+            let heads = Double(model.numAttentionHeads) / tp
+            let block = Double(kernels.calibration.attention.headPadding)
+            padded = flops * (heads / block).rounded(.up) * block / heads
+        }
+        let t = try kernels.attention(flops: flops, paddedFLOPs: padded, bytes: bytes, reservedSMs: reservedSMs)
+        return Cost(time: t, flops: flops, bytes: bytes, isCommunication: false)
+    }
+
+    /// Routed experts as two grouped GEMMs (gate+up fused, down) over the experts the busiest GPU holds,
+    /// each with the tokens it really gets.
+    func experts(_ op: Op) throws(SimulatorError) -> Cost {
+        let h = Double(model.hiddenSize), f = Double(model.expertFFN), k = Double(model.topK)
+        let pairs: Double, slots: Double, ffnWidth: Double
+        if layout.ep > 1 {
+            pairs = tokensPerGPU * k * expertImbalance(pairsPerGPU: tokensPerGPU * k)
+            slots = expertSlotsPerGPU
+            ffnWidth = f
+        } else {
+            // Every GPU holds a 1/tp slice of every expert and sees the whole group's tokens.
+            pairs = tokensPerGPU * tp * k
+            slots = Double(model.routedExperts)
+            ffnWidth = f / tp
+        }
+        guard pairs > 0 else { return Cost(time: .zero, flops: 0, bytes: 0, isCommunication: false) }
+        // Slots that get at least one token (Poisson), and the tokens each of those gets.
+        let touched = max(1, slots * (1 - exp(-pairs / slots)))
+        let m = pairs / touched
+        let ab = precision.activationBytes, wb = precision.weightBytes
+        let input = inputBytes(precision.gemmDtype)
+        let gateUp = try kernels.gemm(m: m, n: 2 * ffnWidth, k: h, groups: touched, dtype: precision.gemmDtype,
+                                      weightBytes: wb, inputBytes: input, outputBytes: ab, reservedSMs: reservedSMs)
+        let down = try kernels.gemm(m: m, n: h, k: ffnWidth, groups: touched, dtype: precision.gemmDtype,
+                                    weightBytes: wb, inputBytes: input, outputBytes: ab, reservedSMs: reservedSMs)
+        var t = KernelTime(source: "DeepGEMM fit (grouped)")
+        t.compute = gateUp.compute + down.compute
+        t.memory = gateUp.memory + down.memory
+        t.fixed = gateUp.fixed + down.fixed
+        t.total = gateUp.total + down.total
+        let flops = 2 * pairs * 3 * h * ffnWidth
+        let bytes = touched * 3 * h * ffnWidth * wb + pairs * (2 * h + 3 * ffnWidth) * ab
+        t.bound = gateUp.total >= down.total ? gateUp.bound : down.bound
+        let peak = gpu.peakFLOPS(precision.gemmDtype) ?? 0
+        t.efficiency = t.bound == "memory" ? bytes / (t.total * kernels.hbm) : flops / (t.total * peak)
+        return Cost(time: t, flops: flops, bytes: bytes, isCommunication: false)
     }
 
     func communication(_ op: Op) -> Cost {
         switch op.collective {
         case .tensorAllReduce?:
-            guard layout.tp > 1 else { return Cost(seconds: 0, flops: 0, bytes: 0, bound: "none", isCommunication: true) }
-            // Inside a node (NVSwitch crossbar): reduce-scatter + all-gather straight to every peer,
-            // 2(n−1)/n of the payload per link and two latency steps. Across nodes: a ring, 2(n−1) steps.
-            let intraNode = layout.tp <= gpu.gpusPerNode
-            let link = intraNode ? nvlink : network
-            let n = tp
-            let bytes = 2 * (n - 1) / n * op.payloadBytes
-            let steps = intraNode ? 2 : 2 * (n - 1)
-            let t = bytes / link.bandwidth + steps * link.latency
-            return Cost(seconds: t, flops: 0, bytes: bytes, bound: intraNode ? "nvlink" : "network", isCommunication: true)
+            let t = kernels.allReduce(bytes: op.payloadBytes, n: layout.tp)
+            return Cost(time: t, flops: 0, bytes: t.total > 0 ? 2 * (tp - 1) / tp * op.payloadBytes : 0, isCommunication: true)
         case .expertDispatch?, .expertCombine?:
-            guard layout.ep > 1, tokensPerGPU > 0 else {
-                return Cost(seconds: 0, flops: 0, bytes: 0, bound: "none", isCommunication: true)
-            }
-            let v = expertTraffic(payloadPerGPU: op.payloadBytes / tp)
-            let tIntra = v.nvlinkBytes / nvlink.bandwidth
-            let tInter = v.networkBytes > 0 ? v.networkBytes / network.bandwidth : 0
-            let latency = v.networkBytes > 0 ? network.latency + nvlink.latency : nvlink.latency
-            return Cost(seconds: max(tIntra, tInter) + latency, flops: 0, bytes: v.nvlinkBytes + v.networkBytes,
-                        bound: tInter >= tIntra ? "network" : "nvlink", isCommunication: true)
+            let combine = op.collective == .expertCombine
+            let perToken = Double(model.hiddenSize) * (combine ? precision.combineBytes : precision.dispatchBytes)
+            let a = kernels.allToAll(allToAll, combine: combine, tokens: tokensPerGPU, ep: layout.ep, routing: routing,
+                                     bytesPerToken: perToken)
+            return Cost(time: a.time, flops: 0, bytes: a.logicalBytes, isCommunication: true)
         case nil:
-            return Cost(seconds: 0, flops: 0, bytes: 0, bound: "none", isCommunication: true)
+            return Cost(time: .zero, flops: 0, bytes: 0, isCommunication: true)
         }
     }
 
-    /// Bytes one GPU moves over NVLink and over the network for one MoE dispatch (or combine), as
-    /// DeepEP's hierarchical kernels do it ([V3-TR] §3.2.2, [ISCA25] §4.3): a token goes over the
-    /// network once per remote node that holds any of its experts (to the GPU with the same local index),
-    /// then NVLink forwards it to the other target GPUs of that node; targets in the sender's own node
-    /// are reached over NVLink directly. A token is sent once per target GPU, not once per expert.
-    /// Routing is uniform (balanced), experts spread evenly over the `ep` GPUs.
-    func expertTraffic(payloadPerGPU: Double) -> (nvlinkBytes: Double, networkBytes: Double) {
-        let k = Double(model.topK)
-        let perToken = payloadPerGPU / (tokensPerGPU * k)       // hidden × bytes per element
-        let ep = Double(layout.ep)
-        let local = Double(min(layout.ep, gpu.gpusPerNode))
-        let nodes = ep / local
-        let touchedGPU = 1 - pow(1 - 1 / ep, k)                 // a given GPU holds one of the token's experts
-        let remoteNodes = (nodes - 1) * (1 - pow(1 - local / ep, k))
-        let nvlinkCopies = (local - 1) * touchedGPU + (ep - local) * touchedGPU * (local - 1) / local
-        return (tokensPerGPU * nvlinkCopies * perToken, tokensPerGPU * remoteNodes * perToken)
-    }
-
     /// Pipeline send/receive of one micro-batch's activations between two stages.
-    func pipelineHop(groupTokens: Double) -> Double {
-        guard layout.pp > 1 else { return 0 }
+    func pipelineHop(groupTokens: Double) -> (time: KernelTime, bytes: Double) {
+        guard layout.pp > 1 else { return (.zero, 0) }
         let bytes = groupTokens * Double(model.hiddenSize) * precision.activationBytes / tp
         let crossesNodes = layout.gpus / layout.pp >= gpu.gpusPerNode
-        let link = crossesNodes ? network : nvlink
-        return bytes / link.bandwidth + link.latency
+        return (kernels.send(bytes: bytes, crossesNodes: crossesNodes), bytes)
     }
 }

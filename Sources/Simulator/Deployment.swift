@@ -16,7 +16,10 @@ public struct Deployment: Codable, Sendable, Equatable, Hashable {
     }
 
     /// Data-parallel replicas of the attention/dense part.
-    public var dp: Int { gpus / max(1, tp * pp) }
+    public var dp: Int {
+        let (product, overflow) = tp.multipliedReportingOverflow(by: pp)
+        return overflow ? 0 : gpus / max(1, product)
+    }
 
     /// Nodes the deployment occupies.
     public func nodes(gpusPerNode: Int) -> Int { (gpus + gpusPerNode - 1) / gpusPerNode }
@@ -27,11 +30,17 @@ public struct Deployment: Codable, Sendable, Equatable, Hashable {
         for (v, name) in [(gpus, "gpus"), (tp, "tp"), (ep, "ep"), (pp, "pp")] where v < 1 {
             throw .impossibleLayout("\(name) must be at least 1, got \(v)")
         }
-        if gpus % (tp * pp) != 0 {
-            throw .impossibleLayout("tp × pp = \(tp * pp) does not divide the \(gpus) GPUs")
+        let (tpPP, overflow) = tp.multipliedReportingOverflow(by: pp)
+        if overflow || tpPP > gpus {
+            throw .impossibleLayout("tp \(tp) × pp \(pp) exceeds the \(gpus) GPUs")
         }
+        if gpus % tpPP != 0 {
+            throw .impossibleLayout("tp × pp = \(tpPP) does not divide the \(gpus) GPUs")
+        }
+        if ep > gpus { throw .impossibleLayout("ep \(ep) exceeds the \(gpus) GPUs") }
         if let requestedDP, requestedDP != dp {
-            throw .impossibleLayout("dp \(requestedDP) × tp \(tp) × pp \(pp) = \(requestedDP * tp * pp) ≠ \(gpus) GPUs")
+            let (product, overflow) = requestedDP.multipliedReportingOverflow(by: tpPP)
+            throw .impossibleLayout("dp \(requestedDP) × tp \(tp) × pp \(pp) = \(overflow ? "more than Int.max" : "\(product)") ≠ \(gpus) GPUs")
         }
         if model.numAttentionHeads % tp != 0 {
             throw .impossibleLayout("tp \(tp) does not divide the \(model.numAttentionHeads) attention heads of \(model.id)")

@@ -50,6 +50,11 @@ public struct GPUProfile: Codable, Sendable, Equatable {
     public var nicGbpsPerGPU: Double
     /// GPUs in one NVLink domain / node.
     public var gpusPerNode: Int
+    /// Streaming multiprocessors (GEMM tiles are spread over them in waves).
+    public var sms: Int
+    /// GPU generation ("hopper", "ampere", "blackwell"): the calibration applies as measured on its own
+    /// architecture and is extrapolated on others.
+    public var architecture: String
     /// Die area in mm² (for the export rules' performance density).
     public var dieAreaMM2: Double
     /// Board power (W).
@@ -84,19 +89,30 @@ public struct GPUProfile: Codable, Sendable, Equatable {
     /// Sustained NIC bytes/s in one direction.
     public var sustainedNetworkPerDirection: Double { nicGbpsPerGPU / 8 * 1e9 * efficiency.network }
 
-    /// Checks the numbers; errors name `file` and field.
+    /// Checks the numbers; errors name `file` and field. Every number must be finite and in a physical
+    /// range (a profile with `hbmTBps: 1e300` is an error, not an instant GPU).
     func validate(file: String) throws(ProfileError) {
-        let positives: [(Double, String)] = [
-            (hbmGB, "hbmGB"), (hbmTBps, "hbmTBps"), (pcieGBps, "pcieGBps"), (nicGbpsPerGPU, "nicGbpsPerGPU"),
-            (dieAreaMM2, "dieAreaMM2"), (tdpW, "tdpW"), (Double(gpusPerNode), "gpusPerNode"),
+        let positives: [(Double, String, Double)] = [
+            (hbmGB, "hbmGB", 1e6), (hbmTBps, "hbmTBps", 1e4), (pcieGBps, "pcieGBps", 1e6), (nicGbpsPerGPU, "nicGbpsPerGPU", 1e7),
+            (dieAreaMM2, "dieAreaMM2", 1e6), (tdpW, "tdpW", 1e6), (Double(gpusPerNode), "gpusPerNode", 1e5),
+            (Double(sms), "sms", 1e5),
         ]
-        for (v, f) in positives where !(v > 0) {
-            throw .malformed(file: file, field: f, expected: "a positive number, got \(v)")
+        for (v, f, max) in positives where !(v > 0 && v <= max) {
+            throw .malformed(file: file, field: f, expected: "a positive number up to \(GPUProfile.trim(max)), got \(v)")
         }
-        if !(nvlinkGBps >= 0) { throw .malformed(file: file, field: "nvlinkGBps", expected: "0 or more") }
-        guard let bf16 = denseTFLOPS.bf16, bf16 > 0 else {
-            throw .malformed(file: file, field: "denseTFLOPS.bf16", expected: "a positive number")
+        if !(nvlinkGBps >= 0 && nvlinkGBps <= 1e6) { throw .malformed(file: file, field: "nvlinkGBps", expected: "0 to 1e6 GB/s, got \(nvlinkGBps)") }
+        for (v, f) in [(nvlinkLatencyUs, "nvlinkLatencyUs"), (networkLatencyUs, "networkLatencyUs")] where !(v >= 0 && v <= 1e6) {
+            throw .malformed(file: file, field: f, expected: "0 to 1e6 µs, got \(v)")
         }
+        guard let bf16 = denseTFLOPS.bf16, bf16 > 0, bf16 <= 1e6 else {
+            throw .malformed(file: file, field: "denseTFLOPS.bf16", expected: "a positive number up to 1e6 TFLOP/s")
+        }
+        let peaks: [(Double?, String)] = [(denseTFLOPS.fp64, "fp64"), (denseTFLOPS.tf32, "tf32"), (denseTFLOPS.fp8, "fp8"),
+                                          (denseTFLOPS.int8, "int8")]
+        for (v, f) in peaks { if let v, !(v > 0 && v <= 1e6) {
+            throw .malformed(file: file, field: "denseTFLOPS.\(f)", expected: "null or a positive number up to 1e6, got \(v)")
+        } }
+        if architecture.isEmpty { throw .malformed(file: file, field: "architecture", expected: "a GPU generation such as \"hopper\"") }
         let fractions: [(Double, String)] = [
             (efficiency.clock, "clock"), (efficiency.gemm, "gemm"), (efficiency.attention, "attention"), (efficiency.hbm, "hbm"),
             (efficiency.nvlink, "nvlink"), (efficiency.network, "network"), (efficiency.training, "training"),
@@ -105,7 +121,7 @@ public struct GPUProfile: Codable, Sendable, Equatable {
             throw .malformed(file: file, field: "efficiency.\(f)", expected: "a fraction in (0, 1], got \(v)")
         }
         for key in ["denseTFLOPS", "hbmGB", "hbmTBps", "nvlinkGBps", "dieAreaMM2", "efficiency.clock", "efficiency.gemm",
-                    "efficiency.training"] where sources[key] == nil {
+                    "efficiency.training", "sms"] where sources[key] == nil {
             throw .malformed(file: file, field: "sources.\(key)", expected: "the source of \(key)")
         }
     }

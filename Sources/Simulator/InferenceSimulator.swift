@@ -1,208 +1,194 @@
 import Foundation
 import Models
 
-/// A serving scenario: model, GPU, layout, phase (prefill and decode are simulated separately, as in
-/// disaggregated serving), precision and options.
-public struct InferenceRequest: Sendable {
-    public enum Phase: Sendable, Equatable {
-        /// Each GPU processes `tokensPerGPU` new prompt tokens per step, in prompts of `inputLength`
-        /// tokens with `cachedLength` prefix tokens already cached (prefix-cache hits).
-        case prefill(tokensPerGPU: Int, inputLength: Int, cachedLength: Int)
-        /// Each GPU holds `batchPerGPU` sequences with `contextLength` cached tokens; one new token each.
-        case decode(batchPerGPU: Int, contextLength: Int)
-    }
-    public var model: ModelConfig
-    public var gpu: GPUProfile
-    public var layout: Deployment
-    public var phase: Phase
-    public var precision: Precision
-    /// Overlap communication with computation (two micro-batches, DeepSeek's serving practice):
-    /// step = max(compute, communication) instead of their sum.
-    public var overlap: Bool
-    /// Price per GPU-hour for $ per million tokens.
-    public var pricePerGPUHour: Double?
-    /// Tokens to serve, for GPU-hours and cost.
-    public var totalTokens: Double?
-    /// Fraction of HBM usable for weights + KV cache (the rest: activations, workspace, fragmentation).
-    /// 0.9 is vLLM's default `gpu_memory_utilization`.
-    public var usableMemoryFraction: Double
-
-    public init(model: ModelConfig, gpu: GPUProfile, layout: Deployment, phase: Phase, precision: Precision = .fp8,
-                overlap: Bool = false, pricePerGPUHour: Double? = nil, totalTokens: Double? = nil,
-                usableMemoryFraction: Double = 0.9) {
-        self.model = model; self.gpu = gpu; self.layout = layout; self.phase = phase; self.precision = precision
-        self.overlap = overlap; self.pricePerGPUHour = pricePerGPUHour; self.totalTokens = totalTokens
-        self.usableMemoryFraction = usableMemoryFraction
-    }
-}
-
-/// One op's share of a step on one GPU.
-public struct OpEstimate: Codable, Sendable, Equatable {
-    public var name: String
-    public var kind: String
-    /// Occurrences on this GPU per step (layers of the stage).
-    public var count: Double
-    public var flopsPerGPU: Double
-    public var bytesPerGPU: Double
-    public var timeMs: Double
-    /// "compute", "memory", "nvlink", "network" or "none".
-    public var bound: String
-}
-
-/// The simulator's answer for one scenario. Field names are the `--json` keys.
-public struct Estimate: Codable, Sendable, Equatable {
-    public var model: String
-    public var gpu: String
-    public var mode: String
-    public var gpus: Int
-    public var nodes: Int
-    public var tp: Int, ep: Int, pp: Int, dp: Int
-    public var dtype: String
-    public var overlap: Bool
-    public var tokensPerSecondPerGPU: Double
-    public var tokensPerSecondPerNode: Double
-    public var ttftMs: Double?
-    public var tpotMs: Double?
-    public var stepMs: Double
-    public var computeMs: Double
-    public var communicationMs: Double
-    public var kvCacheBytesPerToken: Double
-    public var maxBatchPerGPU: Int?
-    public var weightsGBPerGPU: Double
-    public var kvCacheGBPerGPU: Double
-    public var usdPerMillionTokens: Double?
-    public var gpuHours: Double?
-    public var days: Double?
-    public var costUSD: Double?
-    /// Training only: conventional MFU (model FLOPs / BF16 peak) and FLOPs per token.
-    public var mfu: Double?
-    public var flopsPerToken: Double?
-    public var notes: [String]
-    public var ops: [OpEstimate]
-}
-
-/// Prices an `OpGraph` on a GPU deployment.
+/// Prices an `OpGraph` on a GPU deployment with the calibrated kernel laws.
 public enum InferenceSimulator {
-    /// Simulates one step of `request.phase` and derives throughput, latency, memory and cost.
+    /// Largest values accepted (beyond them the request is absurd and the integer shapes could overflow).
+    static let maxGPUs = 1 << 20, maxBatch = 1 << 20, maxTokens = 1 << 24, maxGroupTokens = 1 << 26
+
+    /// Simulates one step of `request.phase` and derives throughput, latency, memory and cost. When the
+    /// asked batch's KV cache does not fit (and `fitToMemory`), the largest batch that fits is estimated
+    /// instead and a note says so; when the weights alone do not fit, the error says by how much.
     public static func estimate(_ r: InferenceRequest) throws(SimulatorError) -> Estimate {
+        try check(r)
         let model = r.model, gpu = r.gpu, layout = r.layout
-        try layout.validate(model: model)
-        let tp = layout.tp
-        let workload: GraphWorkload
-        var notes: [String] = []
-        switch r.phase {
-        case let .prefill(tokensPerGPU, inputLength, cached):
-            guard tokensPerGPU >= 1, inputLength >= 1, cached >= 0 else {
-                throw .invalidValue(field: "prefill", value: "\(tokensPerGPU)/\(inputLength)/\(cached)",
-                                    expected: "tokens-per-gpu ≥ 1, input-len ≥ 1, cached ≥ 0")
-            }
-            let group = tokensPerGPU * tp
-            if group >= inputLength {
-                guard group % inputLength == 0 else {
-                    throw .invalidValue(field: "--tokens-per-gpu", value: "\(tokensPerGPU)",
-                                        expected: "a multiple of input-len / tp (\(inputLength) / \(tp)) so prompts are whole")
-                }
-                workload = .prefill(sequences: group / inputLength, tokens: inputLength, past: cached)
-            } else {
-                workload = .prefill(sequences: 1, tokens: group, past: cached)
-                notes.append("chunked prefill: \(group) of the \(inputLength) prompt tokens per step")
-            }
-        case let .decode(batch, context):
-            guard batch >= 1, context >= 0 else {
-                throw .invalidValue(field: "--batch", value: "\(batch)", expected: "at least 1 sequence per GPU")
-            }
-            workload = .decode(batch: batch * tp, context: context)
-        }
-        let graph = OpGraph(model: model, workload: workload, precision: r.precision)
-        let groupTokens = Double(workload.tokens)
-        let cost = CostModel(model: model, gpu: gpu, layout: layout, precision: r.precision,
-                             tokensPerGPU: groupTokens / Double(tp))
-
-        // Memory: weights per GPU and the KV cache of the sequences it holds.
-        let memory = memoryPerGPU(graph: graph, layout: layout, precision: r.precision)
         let kvPerToken = Double(model.kvCacheElementsPerToken) * r.precision.kvBytes
-        let perSequenceKV = Double(workload.past + workload.newTokens) * kvPerToken * Double(tp) / cost.kvShards
-        let sequencesPerGPU = Double(workload.sequences) / Double(tp)
-        let kvBytes = perSequenceKV * sequencesPerGPU
+        let kvShards = model.usesMLA ? 1 : Double(min(layout.tp, model.numKeyValueHeads))
+        let redundant = r.redundantExperts ?? r.calibration.experts.redundantExperts
+        let weights = memoryPerGPU(model: model, layout: layout, precision: r.precision, redundantExperts: redundant)
         let usable = gpu.hbmGB * 1e9 * r.usableMemoryFraction
-        let maxBatch = perSequenceKV > 0 ? Int(max(0, (usable - memory.weights) / perSequenceKV)) : 0
-        if memory.weights + kvBytes > usable {
-            throw .doesNotFit(neededGB: (memory.weights + kvBytes) / 1e9, availableGB: usable / 1e9, maxBatch: maxBatch,
-                              detail: String(format: "weights %.1f GB + KV cache %.1f GB on %@", memory.weights / 1e9,
-                                             kvBytes / 1e9, gpu.id))
-        }
-
-        // Step time of one pipeline stage. With overlap the step runs as two micro-batches of half the
-        // work each (DeepSeek's serving practice): every op runs twice on half the tokens — so weights are
-        // read twice, which costs memory-bound decode (LMSYS H20 blog, "Why not TBO") — and the step is
-        // max(compute, communication) instead of their sum.
-        let micro = r.overlap ? OpGraph.halfWorkload(workload) : nil
-        let stepGraph = micro.map { OpGraph(model: model, workload: $0, precision: r.precision) } ?? graph
-        let repeats = micro == nil ? 1.0 : 2.0
-        let stepCost = CostModel(model: model, gpu: gpu, layout: layout, precision: r.precision,
-                                 tokensPerGPU: Double(stepGraph.workload.tokens) / Double(tp))
-        var ops: [OpEstimate] = []
-        var compute = 0.0, communication = 0.0
-        let pp = Double(layout.pp)
-        for op in stepGraph.ops {
-            let c = try stepCost.cost(op)
-            let count = (op.layers.isEmpty ? 1 : Double(op.count) / pp) * repeats
-            let t = c.seconds * count
-            if c.isCommunication { communication += t } else { compute += t }
-            if c.seconds > 0 || c.flops > 0 {
-                ops.append(OpEstimate(name: op.name, kind: op.kind.rawValue, count: count, flopsPerGPU: c.flops * count,
-                                      bytesPerGPU: c.bytes * count, timeMs: t * 1e3, bound: c.bound))
-            }
-        }
-        if micro == nil && r.overlap { notes.append("overlap without micro-batches: a single token per GPU cannot be split") }
-        let hop = cost.pipelineHop(groupTokens: groupTokens)
-        if hop > 0 {
-            communication += hop
-            ops.append(OpEstimate(name: "pp_send_recv", kind: "communication", count: 1, flopsPerGPU: 0,
-                                  bytesPerGPU: groupTokens * Double(model.hiddenSize) * r.precision.activationBytes / Double(tp),
-                                  timeMs: hop * 1e3, bound: layout.gpus / layout.pp >= gpu.gpusPerNode ? "network" : "nvlink"))
-        }
-        let stage = r.overlap ? max(compute, communication) : compute + communication
-        let latency = stage * pp
-        let tokensPerGPU = groupTokens / Double(tp)
-        let perGPU = tokensPerGPU / latency
         let isPrefill: Bool
-        if case .prefill = r.phase { isPrefill = true } else { isPrefill = false }
-        var estimate = Estimate(
-            model: model.id, gpu: gpu.id, mode: isPrefill ? "prefill" : "decode", gpus: layout.gpus,
-            nodes: layout.nodes(gpusPerNode: gpu.gpusPerNode), tp: layout.tp, ep: layout.ep, pp: layout.pp,
-            dp: layout.dp, dtype: r.precision.gemmDtype, overlap: r.overlap,
-            tokensPerSecondPerGPU: perGPU, tokensPerSecondPerNode: perGPU * Double(gpu.gpusPerNode),
-            ttftMs: isPrefill ? latency * 1e3 : nil, tpotMs: isPrefill ? nil : latency * 1e3,
-            stepMs: stage * 1e3, computeMs: compute * 1e3, communicationMs: communication * 1e3,
-            kvCacheBytesPerToken: kvPerToken, maxBatchPerGPU: isPrefill ? nil : maxBatch,
-            weightsGBPerGPU: memory.weights / 1e9, kvCacheGBPerGPU: kvBytes / 1e9,
-            usdPerMillionTokens: nil, gpuHours: nil, days: nil, costUSD: nil, mfu: nil, flopsPerToken: nil,
-            notes: notes, ops: ops)
+        let requested: Int
+        switch r.phase {
+        case let .prefill(tokens, _, _): isPrefill = true; requested = tokens
+        case let .decode(batch, _): isPrefill = false; requested = batch
+        }
+        if weights > usable {
+            throw .doesNotFit(neededGB: weights / 1e9, availableGB: usable / 1e9, maxBatch: 0,
+                              detail: String(format: "the weights alone need %.1f GB per GPU on %@, %.1f GB more than the %.0f%% of HBM usable; spread them over more GPUs (tp, ep, pp) or use fp8",
+                                             weights / 1e9, gpu.id, (weights - usable) / 1e9, r.usableMemoryFraction * 100))
+        }
+        func kv(_ size: Int) throws(SimulatorError) -> Double {
+            let w = try workload(r, size: size)
+            return Double(w.sequences) * Double(w.past + w.newTokens) * kvPerToken / kvShards
+        }
+        func fits(_ size: Int) -> Bool { (try? kv(size)).map { weights + $0 <= usable } ?? false }
+        var size = requested
+        var notes: [String] = []
+        let requestedKV = try kv(requested)
+        if weights + requestedKV > usable {
+            let best = largestFitting(r, below: requested, fits: fits)
+            if best == 0 || !r.fitToMemory {
+                throw .doesNotFit(neededGB: (weights + requestedKV) / 1e9, availableGB: usable / 1e9, maxBatch: best,
+                                  detail: String(format: "weights %.1f GB + KV cache %.1f GB on %@", weights / 1e9,
+                                                 requestedKV / 1e9, gpu.id))
+            }
+            size = best
+            notes.append(String(format: "asked %d %@ per GPU: weights %.1f GB + KV cache %.1f GB exceed the %.1f GB usable; estimated at the largest that fits, %d",
+                                requested, isPrefill ? "prompt tokens" : "sequences", weights / 1e9, requestedKV / 1e9,
+                                usable / 1e9, size))
+        }
+        let w = try workload(r, size: size)
+        if isPrefill, w.sequences == 1, case let .prefill(_, input, _) = r.phase, w.newTokens < input {
+            notes.append("chunked prefill: \(w.newTokens) of the \(input) prompt tokens per step")
+        }
+        var e = try ServingStep.estimate(r, workload: w, redundantExperts: redundant)
+        e.notes = notes + e.notes
+        e.sizePerGPU = size
+        e.requestedSizePerGPU = requested
+        e.weightsGBPerGPU = weights / 1e9
+        e.kvCacheGBPerGPU = try kv(size) / 1e9
+        e.kvCacheBytesPerToken = kvPerToken
+        if !isPrefill, case let .decode(_, context) = r.phase {
+            let perSequence = Double(context + 1) * kvPerToken * Double(layout.tp) / kvShards
+            e.maxBatchPerGPU = Int(min(Double(maxBatch), max(0, (usable - weights) / perSequence)))
+        }
         if let price = r.pricePerGPUHour {
-            estimate.usdPerMillionTokens = price / (perGPU * 3600) * 1e6
+            e.usdPerMillionTokens = price / (e.tokensPerSecondPerGPU * 3600) * 1e6
         }
         if let total = r.totalTokens {
-            let hours = total / perGPU / 3600
-            estimate.gpuHours = hours
-            estimate.days = hours / Double(layout.gpus) / 24
-            if let price = r.pricePerGPUHour { estimate.costUSD = hours * price }
+            let hours = total / e.tokensPerSecondPerGPU / 3600
+            e.gpuHours = hours
+            e.days = hours / Double(layout.gpus) / 24
+            if let price = r.pricePerGPUHour { e.costUSD = hours * price }
         }
-        return estimate
+        try e.checkFinite()
+        return e
     }
 
-    /// Bytes of weights one GPU holds: attention/dense/shared parameters of its stage split by TP,
-    /// its `ceil(E/ep)` experts per MoE layer (all experts split by TP when ep = 1), embedding and head.
-    static func memoryPerGPU(graph: OpGraph, layout: Deployment, precision: Precision)
-                             -> (weights: Double, experts: Double) {
-        let model = graph.model
+    /// Range checks on everything a request carries, before any arithmetic.
+    static func check(_ r: InferenceRequest) throws(SimulatorError) {
+        try ModelLimits.check(r.model)
+        let l = r.layout
+        guard l.gpus >= 1 && l.gpus <= maxGPUs else {
+            throw .invalidValue(field: "gpus", value: "\(l.gpus)", expected: "1 to \(maxGPUs)")
+        }
+        try l.validate(model: r.model)
+        guard r.usableMemoryFraction > 0 && r.usableMemoryFraction <= 1 else {
+            throw .invalidValue(field: "usable memory fraction", value: "\(r.usableMemoryFraction)", expected: "a fraction in (0, 1]")
+        }
+        switch r.phase {
+        case let .prefill(tokens, input, cached):
+            guard tokens >= 1 && tokens <= maxTokens else {
+                throw .invalidValue(field: "--tokens-per-gpu", value: "\(tokens)", expected: "1 to \(maxTokens)")
+            }
+            guard input >= 1 && input <= maxTokens else {
+                throw .invalidValue(field: "--input-len", value: "\(input)", expected: "1 to \(maxTokens)")
+            }
+            guard cached >= 0 && cached <= maxTokens else {
+                throw .invalidValue(field: "--cached-len", value: "\(cached)", expected: "0 to \(maxTokens)")
+            }
+            guard tokens * l.tp <= maxGroupTokens else {
+                throw .invalidValue(field: "--tokens-per-gpu", value: "\(tokens)", expected: "tokens × tp at most \(maxGroupTokens)")
+            }
+        case let .decode(batch, context):
+            guard batch >= 1 && batch <= maxBatch else {
+                throw .invalidValue(field: "--batch", value: "\(batch)", expected: "1 to \(maxBatch) sequences per GPU")
+            }
+            guard context >= 0 && context <= maxTokens else {
+                throw .invalidValue(field: "--context-len", value: "\(context)", expected: "0 to \(maxTokens)")
+            }
+            guard batch * l.tp <= maxGroupTokens else {
+                throw .invalidValue(field: "--batch", value: "\(batch)", expected: "batch × tp at most \(maxGroupTokens)")
+            }
+        }
+        if let p = r.pricePerGPUHour, !(p.isFinite && p >= 0 && p <= 1e6) {
+            throw .invalidValue(field: "--price", value: "\(p)", expected: "a finite price per GPU-hour from 0 to 1e6 USD")
+        }
+        if let t = r.totalTokens, !(t.isFinite && t > 0 && t <= 1e18) {
+            throw .invalidValue(field: "--tokens", value: "\(t)", expected: "a token count from 1 to 1e18")
+        }
+        if let n = r.redundantExperts, !(n >= 0 && n <= 16 * max(1, r.model.routedExperts)) {
+            throw .invalidValue(field: "--redundant-experts", value: "\(n)", expected: "0 to 16 × the expert count")
+        }
+        if let s = r.expertSkew, !(s >= 1 && s <= 100) {
+            throw .invalidValue(field: "--expert-skew", value: "\(s)", expected: "a factor from 1 (balanced) to 100")
+        }
+    }
+
+    /// The graph workload of one step at `size` (decode: sequences per GPU; prefill: tokens per GPU).
+    static func workload(_ r: InferenceRequest, size: Int) throws(SimulatorError) -> GraphWorkload {
+        let tp = r.layout.tp
+        switch r.phase {
+        case let .prefill(_, inputLength, cached):
+            let group = size * tp
+            if group >= inputLength {
+                guard group % inputLength == 0 else {
+                    throw .invalidValue(field: "--tokens-per-gpu", value: "\(size)",
+                                        expected: "a multiple of input-len / tp (\(inputLength) / \(tp)) so prompts are whole")
+                }
+                return .prefill(sequences: group / inputLength, tokens: inputLength, past: cached)
+            }
+            return .prefill(sequences: 1, tokens: group, past: cached)
+        case let .decode(_, context):
+            return .decode(batch: size * tp, context: context)
+        }
+    }
+
+    /// The largest size below `requested` whose KV cache fits: decode sequences, or prefill whole prompts
+    /// per TP group (then chunks of one prompt). 0 when not even the smallest fits.
+    static func largestFitting(_ r: InferenceRequest, below requested: Int, fits: (Int) -> Bool) -> Int {
+        func search(_ lo: Int, _ hi: Int, _ value: (Int) -> Int) -> Int? {
+            // Largest q in lo...hi with fits(value(q)); fits is monotone in q.
+            guard lo <= hi, fits(value(lo)) else { return nil }
+            var a = lo, b = hi
+            while a < b {
+                let mid = a + (b - a + 1) / 2
+                if fits(value(mid)) { a = mid } else { b = mid - 1 }
+            }
+            return value(a)
+        }
+        switch r.phase {
+        case .decode:
+            return search(1, requested - 1) { $0 } ?? 0
+        case let .prefill(_, input, _):
+            let tp = r.layout.tp
+            // Whole prompts: j prompts per group, tokens per GPU j × input / tp must be whole.
+            let unit = tp / gcd(input, tp)
+            let maxJ = requested * tp / input
+            if maxJ >= unit, let best = search(1, maxJ / unit, { $0 * unit * input / tp }), best < requested {
+                return best
+            }
+            // One prompt in chunks smaller than a prompt.
+            let chunkMax = min(requested - 1, (input - 1) / tp)
+            return search(1, chunkMax) { $0 } ?? 0
+        }
+    }
+
+    static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? max(a, 1) : gcd(b, a % b) }
+
+    /// Bytes of weights one GPU holds: attention/dense/shared parameters of its stage split by TP, its
+    /// `ceil((E + redundant)/ep)` experts per MoE layer (all experts split by TP when ep = 1), embedding
+    /// and head.
+    static func memoryPerGPU(model: ModelConfig, layout: Deployment, precision: Precision, redundantExperts: Int) -> Double {
+        let graph = OpGraph(model: model, workload: .decode(batch: 1, context: 0), precision: precision)
         var dense = 0.0, experts = 0.0
         for op in graph.ops {
             let params = op.parameters * (op.layers.isEmpty ? 1 : Double(op.count) / Double(layout.pp))
             if op.kind == .routedExperts {
                 if layout.ep > 1 {
-                    let local = (Double(model.routedExperts) / Double(layout.ep)).rounded(.up)
-                    experts += params / Double(model.routedExperts) * local
+                    let slots = (Double(model.routedExperts + redundantExperts) / Double(layout.ep)).rounded(.up)
+                    experts += params / Double(model.routedExperts) * slots
                 } else {
                     experts += params / Double(layout.tp)
                 }
@@ -210,43 +196,29 @@ public enum InferenceSimulator {
                 dense += params / Double(layout.tp)
             }
         }
-        return ((dense + experts) * precision.weightBytes, experts * precision.weightBytes)
+        return (dense + experts) * precision.weightBytes
     }
 }
 
-extension OpGraph {
-    /// One of two micro-batches of `w`: half the sequences, or for a single sequence half its new tokens
-    /// (attending, on average, as far as the whole chunk does). nil when the work cannot be split.
-    public static func halfWorkload(_ w: GraphWorkload) -> GraphWorkload? {
-        if w.sequences >= 2 && w.sequences % 2 == 0 {
-            return GraphWorkload(mode: w.mode, sequences: w.sequences / 2, newTokens: w.newTokens, past: w.past)
+/// Upper bounds on model profile fields the simulator multiplies (a profile with hidden_size 10¹⁵ is an
+/// error naming the file's field, not an overflow).
+enum ModelLimits {
+    static func check(_ m: ModelConfig) throws(SimulatorError) {
+        let fields: [(Int?, String, Int)] = [
+            (m.hiddenSize, "hidden_size", 1 << 20), (m.intermediateSize, "intermediate_size", 1 << 22),
+            (m.numHiddenLayers, "num_hidden_layers", 4096), (m.numAttentionHeads, "num_attention_heads", 4096),
+            (m.numKeyValueHeads, "num_key_value_heads", 4096), (m.headDim, "head_dim", 1 << 16),
+            (m.vocabSize, "vocab_size", 1 << 24), (m.nRoutedExperts, "n_routed_experts", 1 << 16),
+            (m.numLocalExperts, "num_local_experts", 1 << 16), (m.numExpertsPerTok, "num_experts_per_tok", 1 << 10),
+            (m.moeIntermediateSize, "moe_intermediate_size", 1 << 22), (m.nSharedExperts, "n_shared_experts", 1 << 10),
+            (m.kvLoraRank, "kv_lora_rank", 1 << 16), (m.qLoraRank, "q_lora_rank", 1 << 16),
+            (m.qkRopeHeadDim, "qk_rope_head_dim", 1 << 16), (m.qkNopeHeadDim, "qk_nope_head_dim", 1 << 16),
+            (m.vHeadDim, "v_head_dim", 1 << 16), (m.nGroup, "n_group", 1 << 16), (m.topkGroup, "topk_group", 1 << 16),
+        ]
+        for (v, name, max) in fields {
+            if let v, !(v >= 0 && v <= max) {
+                throw .invalidValue(field: "profiles/models/\(m.id).json \(name)", value: "\(v)", expected: "0 to \(max)")
+            }
         }
-        if w.newTokens >= 2 && w.newTokens % 2 == 0 {
-            return GraphWorkload(mode: w.mode, sequences: w.sequences, newTokens: w.newTokens / 2, past: w.past + w.newTokens / 4)
-        }
-        return nil
-    }
-}
-
-extension Estimate {
-    /// Encodes every key, writing `null` for values that do not apply (so `--json` always carries
-    /// tokensPerSecondPerGPU, tokensPerSecondPerNode, ttftMs, tpotMs, gpuHours, costUSD and ops).
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(model, forKey: .model); try c.encode(gpu, forKey: .gpu); try c.encode(mode, forKey: .mode)
-        try c.encode(gpus, forKey: .gpus); try c.encode(nodes, forKey: .nodes)
-        try c.encode(tp, forKey: .tp); try c.encode(ep, forKey: .ep); try c.encode(pp, forKey: .pp); try c.encode(dp, forKey: .dp)
-        try c.encode(dtype, forKey: .dtype); try c.encode(overlap, forKey: .overlap)
-        try c.encode(tokensPerSecondPerGPU, forKey: .tokensPerSecondPerGPU)
-        try c.encode(tokensPerSecondPerNode, forKey: .tokensPerSecondPerNode)
-        try c.encode(ttftMs, forKey: .ttftMs); try c.encode(tpotMs, forKey: .tpotMs)
-        try c.encode(stepMs, forKey: .stepMs); try c.encode(computeMs, forKey: .computeMs)
-        try c.encode(communicationMs, forKey: .communicationMs)
-        try c.encode(kvCacheBytesPerToken, forKey: .kvCacheBytesPerToken); try c.encode(maxBatchPerGPU, forKey: .maxBatchPerGPU)
-        try c.encode(weightsGBPerGPU, forKey: .weightsGBPerGPU); try c.encode(kvCacheGBPerGPU, forKey: .kvCacheGBPerGPU)
-        try c.encode(usdPerMillionTokens, forKey: .usdPerMillionTokens)
-        try c.encode(gpuHours, forKey: .gpuHours); try c.encode(days, forKey: .days); try c.encode(costUSD, forKey: .costUSD)
-        try c.encode(mfu, forKey: .mfu); try c.encode(flopsPerToken, forKey: .flopsPerToken)
-        try c.encode(notes, forKey: .notes); try c.encode(ops, forKey: .ops)
     }
 }

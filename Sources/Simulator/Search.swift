@@ -5,6 +5,7 @@ import Models
 /// batch are what the search varies).
 public struct SearchWorkload: Sendable {
     public var model: ModelConfig
+    public var calibration: Calibration
     public var precision: Precision
     public var overlap: Bool
     /// true: decode (`contextLength`); false: prefill (`inputLength`).
@@ -14,17 +15,18 @@ public struct SearchWorkload: Sendable {
     /// Largest acceptable TPOT (decode) or TTFT (prefill) in ms; nil: no limit.
     public var latencyLimitMs: Double?
 
-    public init(model: ModelConfig, precision: Precision = .fp8, overlap: Bool = true, decode: Bool = true,
-                contextLength: Int = 4096, inputLength: Int = 4096, latencyLimitMs: Double? = nil) {
-        self.model = model; self.precision = precision; self.overlap = overlap; self.decode = decode
+    public init(model: ModelConfig, calibration: Calibration, precision: Precision = .fp8, overlap: Bool = true,
+                decode: Bool = true, contextLength: Int = 4096, inputLength: Int = 4096, latencyLimitMs: Double? = nil) {
+        self.model = model; self.calibration = calibration; self.precision = precision; self.overlap = overlap; self.decode = decode
         self.contextLength = contextLength; self.inputLength = inputLength; self.latencyLimitMs = latencyLimitMs
     }
 
     func request(gpu: GPUProfile, layout: Deployment, size: Int) -> InferenceRequest {
-        InferenceRequest(model: model, gpu: gpu, layout: layout,
+        // A search varies the batch itself: a batch whose KV cache does not fit is rejected, not shrunk.
+        InferenceRequest(model: model, gpu: gpu, calibration: calibration, layout: layout,
                          phase: decode ? .decode(batchPerGPU: size, contextLength: contextLength)
                                        : .prefill(tokensPerGPU: size, inputLength: inputLength, cachedLength: 0),
-                         precision: precision, overlap: overlap)
+                         precision: precision, overlap: overlap, fitToMemory: false)
     }
 }
 
@@ -90,6 +92,7 @@ public enum DeploymentSearch {
             switch error {
             case .impossibleLayout: reason = "impossible layout"
             case .doesNotFit: reason = "does not fit"
+            case .invalidValue: reason = "invalid size"
             default: reason = "invalid"
             }
             result.rejected[reason, default: 0] += 1

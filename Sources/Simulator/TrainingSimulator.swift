@@ -38,8 +38,21 @@ public struct TrainingRequest: Sendable {
 /// GPU-hours, days and cost of training from the op graph's FLOPs per token (forward + backward = 3×
 /// forward, causal attention counted) priced per op at its dtype's peak × a training efficiency.
 public enum TrainingSimulator {
+    /// Longest training sequence accepted.
+    public static let maxSequenceLength = 1 << 24
+
     public static func estimate(_ r: TrainingRequest) throws(SimulatorError) -> Estimate {
+        try ModelLimits.check(r.model)
+        guard r.layout.gpus >= 1 && r.layout.gpus <= InferenceSimulator.maxGPUs else {
+            throw .invalidValue(field: "gpus", value: "\(r.layout.gpus)", expected: "1 to \(InferenceSimulator.maxGPUs)")
+        }
         try r.layout.validate(model: r.model)
+        if let p = r.pricePerGPUHour, !(p.isFinite && p >= 0 && p <= 1e6) {
+            throw .invalidValue(field: "--price", value: "\(p)", expected: "a finite price per GPU-hour from 0 to 1e6 USD")
+        }
+        guard r.extraGPUHours.isFinite && r.extraGPUHours >= 0 && r.extraGPUHours <= 1e15 else {
+            throw .invalidValue(field: "--extra-gpu-hours", value: "\(r.extraGPUHours)", expected: "0 to 1e15")
+        }
         guard !r.phases.isEmpty else {
             throw .invalidValue(field: "--tokens", value: "", expected: "at least one training phase")
         }
@@ -52,9 +65,9 @@ public enum TrainingSimulator {
         var notes: [String] = []
         var main: (seconds: Double, flops: Double, ops: [OpEstimate])?
         for phase in r.phases {
-            guard phase.tokens > 0, phase.sequenceLength >= 1 else {
+            guard phase.tokens > 0, phase.tokens <= 1e18, phase.sequenceLength >= 1, phase.sequenceLength <= maxSequenceLength else {
                 throw .invalidValue(field: "phase \(phase.name)", value: "\(phase.tokens)@\(phase.sequenceLength)",
-                                    expected: "positive tokens and sequence length")
+                                    expected: "tokens from 1 to 1e18 and a sequence length from 1 to \(maxSequenceLength)")
             }
             let p = try perToken(r, sequenceLength: phase.sequenceLength, efficiency: efficiency)
             let phaseHours = phase.tokens * p.seconds / 3600
@@ -71,7 +84,7 @@ public enum TrainingSimulator {
         guard let main else { throw .invalidValue(field: "--tokens", value: "", expected: "a phase") }
         let perGPU = 1 / main.seconds
         let days = hours / Double(r.layout.gpus) / 24
-        return Estimate(
+        let estimate = Estimate(
             model: r.model.id, gpu: r.gpu.id, mode: "training", gpus: r.layout.gpus,
             nodes: r.layout.nodes(gpusPerNode: r.gpu.gpusPerNode), tp: r.layout.tp, ep: r.layout.ep, pp: r.layout.pp,
             dp: r.layout.dp, dtype: r.precision.gemmDtype, overlap: true, tokensPerSecondPerGPU: perGPU,
@@ -82,6 +95,8 @@ public enum TrainingSimulator {
             maxBatchPerGPU: nil, weightsGBPerGPU: 0, kvCacheGBPerGPU: 0, usdPerMillionTokens: nil,
             gpuHours: hours, days: days, costUSD: r.pricePerGPUHour.map { $0 * hours },
             mfu: main.flops * perGPU / bf16, flopsPerToken: main.flops, notes: notes, ops: main.ops)
+        try estimate.checkFinite()
+        return estimate
     }
 
     /// Seconds of one GPU and model FLOPs per trained token at `sequenceLength`.
@@ -98,7 +113,8 @@ public enum TrainingSimulator {
             seconds += t
             flops += f
             ops.append(OpEstimate(name: op.name, kind: op.kind.rawValue, count: Double(op.count),
-                                  flopsPerGPU: f, bytesPerGPU: 0, timeMs: t * 1e3, bound: "compute"))
+                                  flopsPerGPU: f, bytesPerGPU: 0, timeMs: t * 1e3, bound: "compute", computeMs: t * 1e3,
+                                  efficiency: efficiency, source: r.efficiency == nil ? "efficiency.training (fitted)" : "given --mfu"))
         }
         let s = Double(sequenceLength)
         return (seconds / s, flops / s, ops)

@@ -31,6 +31,8 @@ public struct ShapeResult: Codable, Sendable, Equatable {
     public var searchSeconds: Double = 0
     /// Why there is no entry, when tuning this target could not produce one.
     public var problem: String?
+    /// The weight condition the candidates were timed in (cold: weights streamed from memory).
+    public var condition: WeightCondition = .hot
 
     /// chosen / default (1 when the default is kept or either is unknown).
     public var speedup: Double {
@@ -41,7 +43,8 @@ public struct ShapeResult: Codable, Sendable, Equatable {
     /// The tuned-config entry for this target, nil when it has no measurement.
     public var entry: TunedConfig.Entry? {
         guard problem == nil, let chosen = chosenGflops, let base = defaultGflops else { return nil }
-        return TunedConfig.Entry(kernel: target.kernel, shape: target.shape, params: chosenParams, measured: chosen,
-                                 baseline: .init(params: defaultParams, gflops: base), evaluations: evaluations)
+        return TunedConfig.Entry(kernel: target.kernel.rawValue, shape: target.shape, params: chosenParams, measured: chosen,
+                                 baseline: .init(params: defaultParams, gflops: base), evaluations: evaluations,
+                                 condition: condition.rawValue)
     }
 }

@@ -32,14 +32,13 @@ public struct StrategyComparison: Codable, Sendable, Equatable {
     public var fractionOfSpace: Double { spaceSize > 0 ? Double(strategyPoints) / Double(spaceSize) : 0 }
 
     /// Runs both sweeps on `target` (no journal) and the head-to-head of their winners.
-    public static func run(_ target: TuneTarget, strategy: String, options: [String], policy: TimingPolicy,
+    public static func run(_ target: TuneTarget, strategy: String, options: StrategyOptions, policy: TimingPolicy,
                            machine: MachineContext, calibration: CalibrationMonitor?,
                            observers: [any TuneObserver] = [],
                            makeKernel: @escaping TuningSession.KernelFactory) throws -> StrategyComparison {
-        func sweep(_ name: String, _ opts: [String]) throws -> ShapeResult {
+        func sweep(_ name: String, _ opts: StrategyOptions) throws -> ShapeResult {
             var settings = TuneSettings()
-            settings.strategy = name
-            settings.strategyOptions = opts
+            settings.use(name, options: opts)
             settings.policy = policy
             let session = TuningSession(targets: [target], settings: settings, machine: machine,
                                         calibration: calibration, makeKernel: makeKernel)
@@ -47,7 +46,7 @@ public struct StrategyComparison: Codable, Sendable, Equatable {
             guard let r = try session.run().first else { throw TunerError.kernel("\(target): nothing was tuned") }
             return r
         }
-        let full = try sweep(ExhaustiveSearch.name, [])
+        let full = try sweep(ExhaustiveSearch.name, StrategyOptions.defaults(ExhaustiveSearch.name))
         let guided = try sweep(strategy, options)
         var out = StrategyComparison(target: target, spaceSize: full.spaceSize, strategy: strategy,
                                      exhaustivePick: full.strategyPick, exhaustiveEvaluations: full.evaluations,

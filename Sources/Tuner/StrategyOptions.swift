@@ -24,6 +24,16 @@ public struct StrategyOptions: Sendable, Equatable {
         self.values = values
     }
 
+    /// The declared defaults of strategy `name` (none when it is not registered).
+    static func defaults(_ name: String) -> StrategyOptions {
+        (try? StrategyRegistry.options(name, items: [])) ?? StrategyOptions(strategy: name, values: [:])
+    }
+
+    private init(strategy: String, values: [String: String]) {
+        self.strategy = strategy
+        self.values = values
+    }
+
     /// The integer value of a declared option (0 if the name is not declared: a programming error that
     /// the option tables' tests catch).
     public func int(_ name: String) -> Int { values[name].flatMap { Int($0) } ?? 0 }

@@ -16,11 +16,20 @@ public enum StrategyRegistry {
         return s
     }
 
-    /// Builds strategy `name` for `context` with `items` (`name=value`) checked against its option table.
+    /// Parses `items` (`name=value`) against strategy `name`'s option table: the one place options are
+    /// parsed (the command line's, once, into `TuneSettings.options`).
+    public static func options(_ name: String, items: [String]) throws(TunerError) -> StrategyOptions {
+        try StrategyOptions(strategy: name, table: strategy(named: name).options, items: items)
+    }
+
+    /// Builds strategy `name` for `context` with `items` parsed by `options(_:items:)`.
     public static func make(_ name: String, context: StrategyContext, options items: [String]) throws(TunerError) -> any SearchStrategy {
-        let type = try strategy(named: name)
-        let options = try StrategyOptions(strategy: name, table: type.options, items: items)
-        return type.init(context: context, options: options)
+        try make(name, context: context, options: options(name, items: items))
+    }
+
+    /// Builds strategy `name` for `context` with already parsed `options`.
+    public static func make(_ name: String, context: StrategyContext, options: StrategyOptions) throws(TunerError) -> any SearchStrategy {
+        try strategy(named: name).init(context: context, options: options)
     }
 
     /// Help text generated from the option tables: each strategy, its summary, and its options with type,

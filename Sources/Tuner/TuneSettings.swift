@@ -1,9 +1,10 @@
 /// How a sweep searches and measures: strategy and options, budgets per target, measurement policy,
 /// journal.
 public struct TuneSettings: Sendable {
-    public var strategy: String = StrategyRegistry.defaultName
-    /// `name=value` items checked against the strategy's option table.
-    public var strategyOptions: [String] = []
+    /// The strategy's name; set it with `use(_:options:)` so the options match.
+    public private(set) var strategy: String = StrategyRegistry.defaultName
+    /// The strategy's options, parsed once from the command line's `name=value` items.
+    public private(set) var options: StrategyOptions = .defaults(StrategyRegistry.defaultName)
     /// Measurement cap per target (nil: none).
     public var maxEvaluations: Int?
     /// Search-time cap per target in seconds, excluding noise pauses and the head-to-head (nil: none).
@@ -22,4 +23,16 @@ public struct TuneSettings: Sendable {
     public var resume = false
 
     public init() {}
+
+    /// Selects strategy `name` with `items` (`name=value`), parsed and checked against its option table.
+    public mutating func use(_ name: String, options items: [String] = []) throws(TunerError) {
+        options = try StrategyRegistry.options(name, items: items)
+        strategy = name
+    }
+
+    /// Selects strategy `name` with options parsed already.
+    public mutating func use(_ name: String, options parsed: StrategyOptions) {
+        strategy = name
+        options = parsed
+    }
 }

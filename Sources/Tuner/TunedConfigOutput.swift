@@ -1,5 +1,6 @@
 import Configs
 import Foundation
+import Kernels
 
 /// Writes a sweep's results as a tuned config, atomically, merged into the config already at the path
 /// when that one belongs to the same machine (tuning a second model adds its shapes instead of dropping
@@ -20,7 +21,13 @@ public enum TunedConfigOutput {
                 notes.append("warning: \(warning); it is replaced by this run's results")
             }
         }
-        entries += results.compactMap(\.entry)
+        entries += results.compactMap(\.entry).map { e in
+            var e = e
+            if machine.traits.coreKinds.count > 1, let threads = e.params["threads"] {
+                e.placement = CorePlacement.fastestFirst.summary(threads: threads, kinds: machine.traits.coreKinds)
+            }
+            return e
+        }
         entries.sort { ($0.kernel, $0.shape) < ($1.kernel, $1.shape) }
         return (TunedConfig(machine: machine.summary, createdAt: createdAt, entries: entries), notes)
     }

@@ -41,10 +41,8 @@ public final class TuningSession {
     /// Runs the sweep. Throws only for problems that make the whole run meaningless (unknown strategy or
     /// option, a shape no kernel accepts, a refused journal); per-candidate failures are outcomes.
     public func run() throws -> [ShapeResult] {
-        // Check the strategy and its options before any work.
-        _ = try StrategyOptions(strategy: settings.strategy,
-                                table: StrategyRegistry.strategy(named: settings.strategy).options,
-                                items: settings.strategyOptions)
+        // Check the strategy before any work (its options were parsed once, into `settings.options`).
+        _ = try StrategyRegistry.strategy(named: settings.strategy)
         var prepared: [Prepared?] = []
         var unavailable: [Int: String] = [:]
         for (i, t) in targets.enumerated() {
@@ -64,7 +62,10 @@ public final class TuningSession {
             prepared.append(Prepared(kernel: k, space: k.searchSpace(on: machine.traits),
                                      seed: k.analyticalDefault(on: machine.traits)))
         }
-        let spaces = zip(targets, prepared).compactMap { t, p in p.map { (kernel: t.kernel, shape: t.shape, space: $0.space) } }
+        // The weight condition is part of what was measured: a cold journal never resumes a hot sweep.
+        let spaces = zip(targets, prepared).compactMap { t, p in
+            p.map { (kernel: t.kernel.rawValue, shape: t.shape + ($0.kernel.condition == .cold ? "[cold]" : ""), space: $0.space) }
+        }
         let header = JournalHeader(fingerprint: machine.fingerprint, spaceHash: SearchSpaceHash.of(spaces),
                                    createdAt: Self.timestamp(), strategy: settings.strategy)
         var recorded: [JournalEntry.Key: CandidateResult] = [:]
@@ -121,6 +122,7 @@ public final class TuningSession {
         for o in observers { o.shapeStarted(target, index: index, spaceSize: points.count) }
         var result = ShapeResult(target: target, spaceSize: points.count, defaultParams: p.seed, chosenParams: p.seed,
                                  keptDefault: true, evaluations: 0, pointsMeasured: 0, replayed: 0, outcomes: [:], seconds: 0)
+        result.condition = p.kernel.condition
         func finish() -> ShapeResult {
             result.seconds = Double(MonotonicClock.nanoseconds() &- start) * 1e-9 - ((calibration?.pausedSeconds ?? 0) - pausedAtStart)
             return result
@@ -131,7 +133,7 @@ public final class TuningSession {
             return finish()
         }
         let context = StrategyContext(space: p.space, points: points, seed: p.seed, maxEvaluations: settings.maxEvaluations)
-        var strategy = try StrategyRegistry.make(settings.strategy, context: context, options: settings.strategyOptions)
+        var strategy = try StrategyRegistry.make(settings.strategy, context: context, options: settings.options)
         let measurer = CandidateMeasurer(policy: settings.policy)
         var bestSeconds: Double?
         var bestGflops: Double?
@@ -154,7 +156,7 @@ public final class TuningSession {
             let progress = BudgetProgress(evaluations: result.evaluations, fraction: fraction())
             if progress.fraction >= 1 { break }
             guard let proposal = strategy.next(progress: progress) else { break }
-            let key = JournalEntry.Key(kernel: target.kernel, shape: target.shape, proposal: proposal)
+            let key = JournalEntry.Key(kernel: target.kernel.rawValue, shape: target.shape, proposal: proposal)
             let measured: CandidateResult
             let replayed: Bool
             if let r = recorded[key] {
@@ -166,8 +168,9 @@ public final class TuningSession {
                 measured = measureWithNoiseCheck(p, proposal: proposal, measurer: measurer, bestSeconds: bestSeconds)
                 replayed = false
                 recorded[key] = measured
-                try journal?.append(JournalEntry(kernel: target.kernel, shape: target.shape,
-                                                 time: Self.timestamp(), result: measured))
+                try journal?.append(JournalEntry(kernel: target.kernel.rawValue, shape: target.shape,
+                                                 time: Self.timestamp(), result: measured,
+                                                 condition: p.kernel.condition.rawValue))
             }
             strategy.observe(proposal, measured.observation)
             result.evaluations += 1

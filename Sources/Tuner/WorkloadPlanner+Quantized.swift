@@ -16,7 +16,7 @@ extension WorkloadPlanner {
         var out: [TuneTarget] = []
         for t in targets {
             out.append(t)
-            guard t.kernel == Matmul.family else { continue }
+            guard t.kernel == .matmul else { continue }
             let dims = t.shape.split(separator: "x").compactMap { Int($0) }
             guard dims.count == 3 else { continue }
             let (n, k) = (dims[1], dims[2])

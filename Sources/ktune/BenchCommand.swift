@@ -1,6 +1,7 @@
 import ArgumentParser
 import Kernels
 import Measure
+import Probe
 import Report
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +15,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmark one kernel at one shape (verified first; matmul side by side with OpenBLAS).",
-        discussion: "Families: " + KernelRegistry.all.map { "\($0.name) (--shape \($0.shapeGrammar))" }.joined(separator: "; "))
+        discussion: "Families: " + KernelRegistry.all.map { "\($0.id) (--shape \($0.shapeGrammar))" }.joined(separator: "; "))
 
     @Argument(help: "Kernel family: \(KernelRegistry.families.joined(separator: ", ")).")
     var family: String
@@ -48,11 +49,16 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Skip the OpenBLAS baseline.")
     var noBaseline = false
 
+    @Flag(help: "Skip the DRAM read-bandwidth figure measured interleaved with the kernel.")
+    var noDram = false
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
     func run() throws {
-        let traits = MachineTraits.host()
+        // The same derivation as tune and generate: the probed machine's traits (hwloc's view if probing fails).
+        let traits = (try? Prober.probe(options: ProbeOptions(benchmarks: false))).map { MachineTraits(machine: $0) }
+            ?? MachineTraits.host()
         let threadCount = threads ?? traits.cores
         guard threadCount >= 1 else { throw ValidationError("--threads must be at least 1, got \(threadCount)") }
         if let weights {
@@ -98,6 +104,16 @@ struct BenchCommand: ParsableCommand {
                 baselineNote = e.description
             }
         }
+        // DRAM read bandwidth on the same threads, interleaved with the kernel (same load, same minute).
+        var dramIndex: Int? = nil
+        var stream: StreamRead? = nil
+        if !noDram {
+            let s = try StreamRead(for: traits)
+            stream = s
+            dramIndex = bodies.count
+            let t = chosen["threads"] ?? threadCount
+            bodies.append { s.run(pool: pool, threads: t) }
+        }
         let policy = MeasurementPolicy(warmup: warmup, minRepeats: min(5, repeats), maxRepeats: repeats,
                                        maxSeconds: maxSeconds)
         let results = try Harness.interleaved(bodies, policy: policy)
@@ -106,6 +122,14 @@ struct BenchCommand: ParsableCommand {
         let gbps = instance.bytes / ours.median * 1e-9
         var baseline: BenchReport.Baseline? = nil
         var paired: Double? = nil
+        var dram: BenchReport.DRAM? = nil
+        if let dramIndex, let stream {
+            let g = results[dramIndex].seconds.map { Double(stream.bytes) / $0 * 1e-9 }
+            // Attainable time: the bytes at the DRAM median (FMA peak is far above these kernels' needs;
+            // compare GFLOP/s with `ktune probe`'s FMA figure for compute-bound shapes).
+            dram = .init(bytes: stream.bytes, gbps: .init(median: g.median, min: g.min, max: g.max),
+                         fraction: gbps / g.median)
+        }
         if let baselineName, results.count > 1 {
             // Round by round (the two samples of a round ran back to back under the same load).
             let ratios = zip(results[0].samples, results[1].samples).map { $1 / $0 }
@@ -117,7 +141,7 @@ struct BenchCommand: ParsableCommand {
             kernel: family, shape: instance.shapeKey, threads: chosen["threads"] ?? threadCount, params: chosen,
             gflops: .init(median: gflops.median, min: gflops.min, max: gflops.max), gbps: gbps,
             seconds: ours, samples: ours.count, verification: check, baseline: baseline,
-            ratio: baseline.map { gflops.median / $0.gflops }, pairedRatio: paired, note: baselineNote)
+            ratio: baseline.map { gflops.median / $0.gflops }, pairedRatio: paired, dram: dram, note: baselineNote)
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
@@ -165,7 +189,7 @@ extension BenchCommand {
         let weightGBps = q.weightBytes / ours.median * 1e-9
         let paired = Summary(zip(results[0].samples, results[1].samples).map { $1 / $0 }).median
         let report = BenchReport(
-            kernel: QuantMatmul.family(format), shape: q.shapeKey, threads: settled["threads"] ?? threadCount, params: settled,
+            kernel: QuantMatmul.family(format).rawValue, shape: q.shapeKey, threads: settled["threads"] ?? threadCount, params: settled,
             gflops: .init(median: gflops.median, min: gflops.min, max: gflops.max), gbps: q.bytes / ours.median * 1e-9,
             seconds: ours, samples: ours.count, verification: check,
             baseline: .init(name: "ktune matmul fp32 \(fpSettled)", gflops: fpG.median, gflopsMin: fpG.min, gflopsMax: fpG.max),
@@ -202,6 +226,10 @@ struct BenchReport: Codable {
     var ratio: Double?
     /// Median over rounds of (baseline time / our time) within the same round: robust to load drifts.
     var pairedRatio: Double?
+    /// STREAM-like read bandwidth measured interleaved with the kernel; `fraction` = the kernel's GB/s
+    /// (its `bytes`, operands read once) over the DRAM median.
+    struct DRAM: Codable { var bytes: Int; var gbps: Range3; var fraction: Double }
+    var dram: DRAM?
     var note: String?
     /// `--weights` runs only: the weight format, weight bytes per second of our kernel, the DRAM read
     /// bandwidth measured interleaved in the same run, their ratio, the DRAM roofline in GFLOP/s
@@ -225,6 +253,9 @@ struct BenchReport: Codable {
         var out = t.render()
         out += "\nparams: \(params)\nverified: max error \(verification.maxError) ≤ \(verification.bound)"
         if let ratio { out += "\nratio vs baseline: \(f(ratio, 3))× (paired per round: \(f(pairedRatio ?? .nan, 3))×)" }
+        if let dram {
+            out += "\nDRAM read (same run, \(dram.bytes >> 20) MiB): \(f(dram.gbps.median)) GB/s (\(f(dram.gbps.min))–\(f(dram.gbps.max))); kernel at \(f(100 * dram.fraction))% of it"
+        }
         if let weights, let weightGBps, let dramGBps, let dramFraction, let dramRooflineGFLOPs {
             out += "\nweights \(weights): \(f(weightGBps)) GB/s of weights = \(f(100 * dramFraction))% of DRAM \(f(dramGBps)) GB/s "
                 + "(roofline \(f(dramRooflineGFLOPs)) GFLOP/s)"

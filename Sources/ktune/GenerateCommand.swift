@@ -4,7 +4,7 @@ import Inference
 import Kernels
 import Models
 import Probe
-import Tuner
+import Configs
 
 /// `ktune generate`: run a GGUF model (or a synthetic MoE model) on the tuned kernels and stream text.
 struct GenerateCommand: ParsableCommand {
@@ -13,8 +13,9 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Generate text with the inference core (FP32 weights on the tuned kernels).",
         discussion: """
             The kernel plan comes from --config FILE, else the KTUNE_CONFIG environment variable, else the \
-            kernels' analytical defaults; a config for another machine or a corrupt file prints a warning and \
-            uses the defaults. --synthetic ID runs profiles/models/ID.json with random weights (SYNTHETIC: \
+            default path `ktune tune` writes ($KTUNE_HOME/tuned/<fingerprint>.json) when it exists, else the \
+            kernels' analytical defaults; a config for another machine, a corrupt file, or any config when \
+            this machine cannot be probed prints a warning and uses the defaults. --synthetic ID runs profiles/models/ID.json with random weights (SYNTHETIC: \
             the text is meaningless) and the model file's tokenizer for text in and out.
             """)
 
@@ -51,8 +52,11 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Worker threads (default: every core).")
     var threads: Int?
 
-    @Option(name: .long, help: "Tuned config file (default: $KTUNE_CONFIG, else analytical defaults).")
+    @Option(name: .long, help: "Tuned config file (default: $KTUNE_CONFIG, else the default path if it exists, else analytical defaults).")
     var config: String?
+
+    @Flag(name: .customLong("no-config"), help: "Use the analytical defaults even when a tuned config would be found.")
+    var noConfig = false
 
     @Option(name: .customLong("context"), help: "KV-cache positions.")
     var contextLength: Int = 2048
@@ -71,9 +75,20 @@ struct GenerateCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let n = promptTokenCount, n < 1 { throw ValidationError("--prompt-tokens must be at least 1, got \(n)") }
         if contextLength < 1 { throw ValidationError("--context must be at least 1, got \(contextLength)") }
+        if noConfig && config != nil { throw ValidationError("--no-config and --config exclude each other") }
         if let p = SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed).problem {
             throw ValidationError(p)
         }
+    }
+
+    /// The config to load: `--config`, else `$KTUNE_CONFIG`, else the default path for `fingerprint` when
+    /// that file exists (`found` is then true); nil for the analytical defaults.
+    static func configPath(flag: String?, environment: [String: String], fingerprint: String?) -> (path: String?, found: Bool) {
+        if let flag { return (flag, false) }
+        if let e = environment["KTUNE_CONFIG"], !e.isEmpty { return (e, false) }
+        guard let fingerprint else { return (nil, false) }
+        let p = TunedConfigLocation.defaultPath(fingerprint: fingerprint)
+        return FileManager.default.fileExists(atPath: p) ? (p, true) : (nil, false)
     }
 
     func run() throws {
@@ -82,10 +97,11 @@ struct GenerateCommand: ParsableCommand {
 
         // The machine: fingerprint for the config check, cache geometry for the analytical defaults.
         let machine = try? Prober.probe(options: ProbeOptions(benchmarks: false))
-        let cores = machine?.cores ?? HostCPU.onlineCPUs
+        let cores = machine?.schedulableCores ?? HostCPU.onlineCPUs
         let threadCount = threads ?? max(1, cores)
         let traits = machine.map { MachineTraits(machine: $0) } ?? MachineTraits.fallback(cores: threadCount, maxSIMDLanes: HostCPU.maxSIMDLanes)
-        let configPath = config ?? ProcessInfo.processInfo.environment["KTUNE_CONFIG"]
+        let (configPath, found) = noConfig ? (nil, false)
+            : Self.configPath(flag: config, environment: ProcessInfo.processInfo.environment, fingerprint: machine?.fingerprint)
         let plan = KernelPlan.load(configPath: configPath, fingerprint: machine?.fingerprint, machine: traits, threads: threadCount)
         let initialWarnings = plan.warnings.count
         for w in plan.warnings { note("warning: \(w)") }
@@ -111,7 +127,7 @@ struct GenerateCommand: ParsableCommand {
             promptIDs = (0..<n).map { promptIDs[$0 % promptIDs.count] }
         }
         let workloads = engine.workloads(promptTokens: promptIDs.count, context: promptIDs.count)
-        note(plan.summary(workloads))
+        note(plan.summary(workloads) + (found ? " [found at the default path; --config overrides]" : ""))
         if showPlan { for line in plan.describe(workloads) { note(line) } }
 
         let sampling = SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed)

@@ -16,6 +16,7 @@ struct KTune: AsyncParsableCommand {
             TuneCommand.self,
             TokenizeCommand.self,
             GenerateCommand.self,
+            ReportCommand.self,
         ]
     )
 }

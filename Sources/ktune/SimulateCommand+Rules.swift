@@ -68,7 +68,15 @@ struct SimulateSearch: ParsableCommand {
     func run() throws {
         let model = try hardware.model(workload.model)
         let base = try hardware.gpu(gpu)
-        let search = SearchWorkload(model: model, precision: try workload.precision, overlap: workload.overlap,
+        if let l = latencyLimit, !(l.isFinite && l > 0) {
+            throw ValidationError("--latency-limit: \(l) is not valid; expected a positive number of ms")
+        }
+        for (value, flag, low) in [(workload.contextLength, "--context-len", 0), (workload.inputLength, "--input-len", 1)]
+        where !(value >= low && value <= 1 << 24) {
+            throw ValidationError("\(flag): \(value) is out of range; expected \(low) to \(1 << 24)")
+        }
+        let search = SearchWorkload(model: model, calibration: try hardware.loadCalibration(),
+                                    precision: try workload.precision, overlap: workload.overlap,
                                     decode: workload.phase != "prefill", contextLength: workload.contextLength,
                                     inputLength: workload.inputLength, latencyLimitMs: latencyLimit)
         let result: SearchResult
@@ -79,12 +87,14 @@ struct SimulateSearch: ParsableCommand {
                                                size: search.decode ? workload.batch : workload.tokensPerGPU)
         } else {
             let counts = try nodeCounts.split(separator: ",").map { s -> Int in
-                guard let n = Int(s), n > 0 else { throw ValidationError("--node-counts: '\(s)' is not a positive integer") }
+                guard let n = Int(s), n > 0, n <= LayoutOptions.maxGPUs / base.gpusPerNode else {
+                    throw ValidationError("--node-counts: '\(s)' is not a node count from 1 to \(LayoutOptions.maxGPUs / base.gpusPerNode)")
+                }
                 return n * base.gpusPerNode
             }
             let defaultSizes = search.decode ? [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] : [1024, 2048, 4096, 8192, 16384, 32768]
             let list = try sizes.map { text in try text.split(separator: ",").map { s -> Int in
-                guard let n = Int(s), n > 0 else { throw ValidationError("--sizes: '\(s)' is not a positive integer") }
+                guard let n = Int(s), n > 0, n <= 1 << 20 else { throw ValidationError("--sizes: '\(s)' is not an integer from 1 to 1048576") }
                 return n } } ?? defaultSizes
             result = DeploymentSearch.best(search, gpu: base, gpuCounts: counts, sizes: list)
         }

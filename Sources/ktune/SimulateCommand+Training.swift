@@ -35,10 +35,15 @@ struct SimulateTraining: ParsableCommand {
         let g = try hardware.gpu(gpu)
         let m = try hardware.model(layoutOptions.model)
         let layout = try layoutOptions.validatedDeployment(model: m, gpu: g, defaultCount: nil)
+        if let price { try checkPrice(price) }
+        if let mfu, !(mfu > 0 && mfu <= 1) { throw ValidationError("--mfu: \(mfu) is not valid; expected a fraction in (0, 1]") }
+        guard sequenceLength >= 1 && sequenceLength <= TrainingSimulator.maxSequenceLength else {
+            throw ValidationError("--seq-len: \(sequenceLength) is out of range; expected 1 to \(TrainingSimulator.maxSequenceLength)")
+        }
         var phases = [TrainingPhase(name: "main", tokens: try parseCount(tokens, flag: "--tokens"), sequenceLength: sequenceLength)]
         for (i, spec) in extraPhases.enumerated() {
             let parts = spec.split(separator: ":").map(String.init)
-            guard parts.count == 2, let seq = Int(parts[0]), seq > 0 else {
+            guard parts.count == 2, let seq = Int(parts[0]), seq > 0, seq <= TrainingSimulator.maxSequenceLength else {
                 throw ValidationError("--extra-phase '\(spec)': expected SEQLEN:TOKENS, e.g. 32768:62.9B")
             }
             phases.append(TrainingPhase(name: "phase \(i + 2)", tokens: try parseCount(parts[1], flag: "--extra-phase"), sequenceLength: seq))

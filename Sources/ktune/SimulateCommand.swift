@@ -11,7 +11,7 @@ struct SimulateCommand: ParsableCommand {
         commandName: "simulate",
         abstract: "Price a model on GPUs: inference, training, GPU comparison, export rules, search.",
         subcommands: [SimulateInference.self, SimulateTraining.self, SimulateCompare.self, SimulateRules.self,
-                      SimulateSearch.self])
+                      SimulateSearch.self, SimulateValidate.self])
 }
 
 /// Where the profiles are and which GPU, with `--set` changes.
@@ -22,7 +22,14 @@ struct HardwareOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: "Change a GPU knob, e.g. nvlink=200 (repeatable; see `simulate rules --knobs`).")
     var settings: [String] = []
 
+    @Option(help: "Calibration id (profiles/calibration) for the kernel efficiency laws.")
+    var calibration: String = HardwareCatalog.defaultCalibration
+
     var catalog: HardwareCatalog { HardwareCatalog(root: profiles) }
+
+    func loadCalibration() throws -> Calibration {
+        try wrap { () throws(ProfileError) in try catalog.calibration(calibration) }
+    }
 
     func gpu(_ id: String) throws -> GPUProfile {
         let base = try wrap { () throws(ProfileError) in try catalog.gpu(id) }
@@ -44,11 +51,27 @@ struct LayoutOptions: ParsableArguments {
     @Option(help: "Pipeline parallelism.") var pp: Int = 1
     @Option(help: "Data parallelism (checked: must equal gpus / (tp × pp)).") var dp: Int?
 
+    /// Most GPUs a deployment may have (beyond it the request is absurd).
+    static let maxGPUs = 1 << 20
+
     /// The deployment: --gpus or --nodes (not both); without either, `defaultCount` GPUs when given.
+    /// Every count is range-checked before it is multiplied.
     func deployment(gpu: GPUProfile, defaultCount: Int?) throws -> Deployment {
         if gpus != nil && nodes != nil { throw ValidationError("give --gpus or --nodes, not both") }
+        let limit = LayoutOptions.maxGPUs
+        for (value, flag) in [(gpus, "--gpus"), (Optional(tp), "--tp"), (Optional(ep), "--ep"), (Optional(pp), "--pp"), (dp, "--dp")] {
+            if let value, !(value >= 1 && value <= limit) {
+                throw ValidationError("\(flag): \(value) is out of range; expected 1 to \(limit)")
+            }
+        }
+        if let nodes, !(nodes >= 1 && nodes <= limit / gpu.gpusPerNode) {
+            throw ValidationError("--nodes: \(nodes) is out of range; expected 1 to \(limit / gpu.gpusPerNode) (\(gpu.gpusPerNode) GPUs each)")
+        }
         guard let count = gpus ?? nodes.map({ $0 * gpu.gpusPerNode }) ?? defaultCount else {
             throw ValidationError("give --gpus or --nodes")
+        }
+        guard count >= 1 && count <= limit else {
+            throw ValidationError("the layout needs \(count) GPUs; expected 1 to \(limit)")
         }
         return Deployment(gpus: count, tp: tp, ep: ep, pp: pp)
     }
@@ -74,6 +97,12 @@ struct WorkloadOptions: ParsableArguments {
     @Flag(help: "Overlap communication with computation (two micro-batches).") var overlap = false
     @Option(help: "Price per GPU-hour (USD).") var price: Double?
     @Option(help: "Tokens to serve, for GPU-hours and cost (e.g. 1T, 500B).") var tokens: String?
+    @Option(name: .customLong("redundant-experts"), help: "Replicated experts in the EP group (EPLB; default: the calibration's, 0).")
+    var redundantExperts: Int?
+    @Option(name: .customLong("expert-skew"), help: "Busiest expert GPU / mean load with a static placement (default: the calibration's).")
+    var expertSkew: Double?
+    @Option(name: .customLong("memory-fraction"), help: "Fraction of HBM usable for weights + KV cache.")
+    var memoryFraction: Double = 0.9
     @Flag(help: "Print JSON.") var json = false
 
     var precision: Precision {
@@ -88,27 +117,39 @@ struct WorkloadOptions: ParsableArguments {
 
     var model: String { layoutOptions.model }
 
-    /// Without --gpus or --nodes: the smallest count the parallelism flags describe.
+    /// Without --gpus or --nodes: the smallest count the parallelism flags describe (overflow-checked;
+    /// an overflowing product is passed on as out of range).
     private var minimalCount: Int {
         let l = layoutOptions
-        return max(l.tp * l.pp * (l.dp ?? 1), l.ep)
+        let (a, o1) = l.tp.multipliedReportingOverflow(by: l.pp)
+        let (b, o2) = a.multipliedReportingOverflow(by: l.dp ?? 1)
+        return o1 || o2 ? Int.max : max(b, l.ep)
     }
 
     func layout(gpu: GPUProfile) throws -> Deployment {
         try layoutOptions.deployment(gpu: gpu, defaultCount: minimalCount)
     }
 
-    func request(model: ModelConfig, gpu: GPUProfile) throws -> InferenceRequest {
+    func request(model: ModelConfig, gpu: GPUProfile, calibration: Calibration) throws -> InferenceRequest {
         let layout = try layoutOptions.validatedDeployment(model: model, gpu: gpu, defaultCount: minimalCount)
+        if let price { try checkPrice(price) }
+        guard memoryFraction > 0 && memoryFraction <= 1 else {
+            throw ValidationError("--memory-fraction: \(memoryFraction) is not valid; expected a fraction in (0, 1]")
+        }
+        if let s = expertSkew, !(s >= 1 && s <= 100) {
+            throw ValidationError("--expert-skew: \(s) is not valid; expected a factor from 1 (balanced) to 100")
+        }
         let p: InferenceRequest.Phase
         switch phase {
         case "prefill": p = .prefill(tokensPerGPU: tokensPerGPU, inputLength: inputLength, cachedLength: cachedLength)
         case "decode": p = .decode(batchPerGPU: batch, contextLength: contextLength)
         default: throw ValidationError("--phase must be prefill or decode, got '\(phase)'")
         }
-        return InferenceRequest(model: model, gpu: gpu, layout: layout, phase: p, precision: try precision,
-                                overlap: overlap, pricePerGPUHour: price,
-                                totalTokens: try tokens.map { try parseCount($0, flag: "--tokens") })
+        return InferenceRequest(model: model, gpu: gpu, calibration: calibration, layout: layout, phase: p,
+                                precision: try precision, overlap: overlap, pricePerGPUHour: price,
+                                totalTokens: try tokens.map { try parseCount($0, flag: "--tokens") },
+                                usableMemoryFraction: memoryFraction, redundantExperts: redundantExperts,
+                                expertSkew: expertSkew)
     }
 }
 
@@ -122,16 +163,28 @@ func wrap<T, E: Error & CustomStringConvertible>(_ body: () throws(E) -> T) thro
     do { return try body() } catch { throw SimulateError(description: error.description) }
 }
 
-/// Parses counts such as "14.8T", "62.9B", "5K", "2e9".
+/// Parses counts such as "14.8T", "62.9B", "5K", "2e9": finite, positive and at most 10¹⁸ (a billion
+/// billion tokens; "1e300T" is an error, not infinity).
 func parseCount(_ text: String, flag: String) throws -> Double {
     let units: [Character: Double] = ["K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12]
     var body = text.trimmingCharacters(in: .whitespaces)
     var scale = 1.0
     if let last = body.last?.uppercased().first, let u = units[last] { scale = u; body.removeLast() }
-    guard let v = Double(body), v.isFinite, v >= 0 else {
-        throw ValidationError("\(flag): '\(text)' is not a count; expected e.g. 14.8T, 62.9B, 5K")
+    guard let v = Double(body), v.isFinite, v > 0 else {
+        throw ValidationError("\(flag): '\(text)' is not a positive count; expected e.g. 14.8T, 62.9B, 5K")
     }
-    return v * scale
+    let value = v * scale
+    guard value.isFinite && value <= 1e18 else {
+        throw ValidationError("\(flag): '\(text)' is absurdly large; expected at most 1e18")
+    }
+    return value
+}
+
+/// A price per GPU-hour: finite, non-negative, at most $1M ("nan" is an error, not a NaN cost).
+func checkPrice(_ price: Double) throws {
+    guard price.isFinite && price >= 0 && price <= 1e6 else {
+        throw ValidationError("--price: \(price) is not valid; expected a finite price per GPU-hour from 0 to 1000000 USD")
+    }
 }
 
 func jsonText<T: Encodable>(_ value: T) throws -> String {

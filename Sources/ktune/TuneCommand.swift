@@ -6,6 +6,7 @@ import Models
 import Probe
 import Report
 import Tuner
+import Inference
 
 /// `ktune tune`: search each kernel's parameters on this machine for a model's shapes (or given shapes),
 /// verify and measure every candidate, journal as it goes, and write the tuned config.
@@ -39,11 +40,27 @@ struct TuneCommand: ParsableCommand {
             help: ArgumentHelp("Shape key for --kernel (repeatable): matmul MxNxK, attention.prefill T=..,past=..,h=..,kv=..,d=.., attention.decode L=..,h=..,kv=..,d=.., expert-gather T=..,h=..,f=..,e=..,k=..", valueName: "key"))
     var shapes: [String] = []
 
-    @Option(help: "Prompt length of the prefill phase tuned for --model.")
-    var prefillTokens = WorkloadPlanner.defaultPrefillTokens
+    @Option(help: ArgumentHelp("Prompt-length buckets tuned for --model (each a bucket representative: 64 holds 33–64 tokens).",
+                               valueName: "n,n,..."))
+    var prefillBuckets = WorkloadPlanner.defaultPrefillBuckets.map(String.init).joined(separator: ",")
 
-    @Option(help: "Cached tokens of the decode phase tuned for --model.")
-    var decodeContext = WorkloadPlanner.defaultDecodeContext
+    @Option(help: ArgumentHelp("Decode attention cache lengths tuned for --model.", valueName: "n,n,..."))
+    var decodeLengths = WorkloadPlanner.defaultDecodeLengths.map(String.init).joined(separator: ",")
+
+    @Option(help: "Instead of the buckets: one prefill phase of this many tokens.")
+    var prefillTokens: Int?
+
+    @Option(help: "Instead of the decode lengths: one decode phase at this many cached tokens.")
+    var decodeContext: Int?
+
+    @Option(help: ArgumentHelp("Model weights (GGUF) for the end-to-end proof when --model is a profile id.", valueName: "file.gguf"))
+    var weights = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    @Flag(help: "Skip the end-to-end proof (default vs tuned plan on the model itself) after tuning --model.")
+    var noProof = false
+
+    @Option(help: "Rounds of the end-to-end proof (each runs both plans, order rotating).")
+    var proofRounds = 5
 
     @Option(help: "Sequences per decode step.")
     var decodeBatch = 1
@@ -63,7 +80,7 @@ struct TuneCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Search seconds for the whole run, shared across shapes (each gets an equal share of what is left; head-to-head checks and noise pauses come on top).",
                                valueName: "seconds"))
-    var budget: Double = 100
+    var budget: Double = 60
 
     @Option(help: ArgumentHelp("Measurement cap per shape.", valueName: "n"))
     var maxEvals: Int?
@@ -96,18 +113,20 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Seed for the operands' random contents.")
     var seed: UInt64 = 42
 
-    static var knownFamilies: String { "matmul, attention.prefill, attention.decode, expert-gather" }
+    static var knownFamilies: String { KernelRegistry.families.joined(separator: ", ") }
 
     func validate() throws {
         guard budget > 0, budget.isFinite else { throw ValidationError("--budget must be a positive number of seconds, got \(budget)") }
         if let maxEvals, maxEvals < 1 { throw ValidationError("--max-evals must be at least 1, got \(maxEvals)") }
         if kernel != nil && shapes.isEmpty { throw ValidationError("--kernel needs at least one --shape") }
         if kernel == nil && !shapes.isEmpty { throw ValidationError("--shape needs --kernel (the family the shape belongs to)") }
-        if prefillTokens < 1 || decodeContext < 0 || decodeBatch < 1 {
+        if (prefillTokens ?? 1) < 1 || (decodeContext ?? 0) < 0 || decodeBatch < 1 {
             throw ValidationError("--prefill-tokens and --decode-batch must be ≥ 1 and --decode-context ≥ 0")
         }
-        _ = try StrategyOptions(strategy: strategy, table: StrategyRegistry.strategy(named: strategy).options,
-                                items: strategyOptions)
+        _ = try Self.list(prefillBuckets, "--prefill-buckets")
+        _ = try Self.list(decodeLengths, "--decode-lengths")
+        if proofRounds < 1 { throw ValidationError("--proof-rounds must be at least 1, got \(proofRounds)") }
+        if let kernel { _ = try KernelRegistry.family(named: kernel) }
     }
 
     func run() throws {
@@ -118,11 +137,12 @@ struct TuneCommand: ParsableCommand {
         if listShapes {
             var table = TextTable(header: ["kernel", "shape", "calls/forward", "used by"])
             for t in try resolveTargets() {
-                table.append([t.kernel, t.shape, "\(t.callsPerForward)", t.uses.joined(separator: "; ")])
+                table.append([t.kernel.rawValue, t.shape, "\(t.callsPerForward)", t.uses.joined(separator: "; ")])
             }
             print(table.render())
             return
         }
+        let options = try StrategyRegistry.options(strategy, items: strategyOptions)   // parsed once, here
         let ui = TuneProgressBar(showBar: progress || isatty(2) == 1)
         let probed = try Prober.probe(options: ProbeOptions(benchmarks: false))
         let (machine, traitWarnings) = MachineContext.from(probed)
@@ -130,20 +150,26 @@ struct TuneCommand: ParsableCommand {
         let targets = try resolveTargets()
         let pool = WorkerPool(threads: machine.traits.cores)
         let seed = self.seed
+        // Decode-shaped matmuls (M ≤ 16) are timed cold: their weights rotate through copies totalling
+        // twice the last-level cache, as a forward pass streams 0.5 GB of weights from memory.
+        let coldBytes = 2 * machine.traits.l3Bytes
         let makeKernel: TuningSession.KernelFactory = { t in
-            try KernelRegistry.instance(family: t.kernel, shape: t.shape, pool: pool, seed: seed)
+            if t.kernel == .matmul, let s = try? MatmulShape(key: t.shape), s.m <= Matmul.skinnyMaxRows {
+                return try MatmulInstance(s, pool: pool, seed: seed, coldWeightBytes: coldBytes)
+            }
+            return try KernelRegistry.instance(family: t.kernel, shape: t.shape, pool: pool, seed: seed)
         }
         let calibration = noCalibration ? nil : try makeCalibration(pool: pool, machine: machine)
         if compareStrategies {
-            try runComparison(targets: targets, machine: machine, calibration: calibration, ui: ui, makeKernel: makeKernel)
+            try runComparison(targets: targets, options: options, machine: machine, calibration: calibration, ui: ui,
+                              makeKernel: makeKernel)
             return
         }
 
         let outPath = out ?? TunedConfigLocation.defaultPath(fingerprint: machine.fingerprint)
         let journalPath = journal ?? TunedConfigLocation.journalPath(forConfig: outPath)
         var settings = TuneSettings()
-        settings.strategy = strategy
-        settings.strategyOptions = strategyOptions
+        settings.use(strategy, options: options)
         settings.maxEvaluations = maxEvals
         settings.totalSeconds = budget
         settings.journalPath = journalPath
@@ -169,6 +195,19 @@ struct TuneCommand: ParsableCommand {
             return
         }
         print(Self.table(results).render())
+        if let proofModel = proofModelPath() {
+            if FileManager.default.fileExists(atPath: proofModel) {
+                ui.note("end to end: \(proofModel), default vs tuned plan, \(proofRounds) rounds")
+                var proof = EndToEndProof(modelPath: proofModel, pool: pool, traits: machine.traits, fingerprint: machine.fingerprint)
+                proof.rounds = proofRounds
+                let outcome = try proof.run(configPath: outPath) { ui.note($0) }
+                print(Self.endToEndTable(outcome.result).render())
+                for d in outcome.result.dropped { print("dropped: \(d)") }
+                print("matmuls of the chat prefill, tuned plan: \(Self.f(outcome.chatMatmulGflops)) GFLOP/s (compare with `ktune probe`'s FMA peak)")
+            } else {
+                print("end to end: no proof, weights \(proofModel) not found (--weights FILE)")
+            }
+        }
         if noise.0 > 0 {
             print("noise: the calibration kernel was below \(Int(CalibrationMonitor.Policy().dropThreshold * 100))% of its best at \(noise.0) of \(noise.2) checks; \(Int(noise.1.rounded())) s paused; measurements still disturbed after a pause are marked noisy in the journal")
         }
@@ -176,40 +215,66 @@ struct TuneCommand: ParsableCommand {
         print("journal:      \(journalPath)")
     }
 
+    /// The GGUF the end-to-end proof runs: --model itself when it is a file, else --weights; nil when
+    /// tuning --kernel shapes or with --no-proof.
+    private func proofModelPath() -> String? {
+        guard kernel == nil, !noProof else { return nil }
+        return model.hasSuffix(".gguf") || model.contains("/") ? model : weights
+    }
+
+    static func list(_ text: String, _ flag: String) throws -> [Int] {
+        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 1 << 20 }) else {
+            throw ValidationError("\(flag) must be a comma-separated list of integers in 1...1048576, got '\(text)'")
+        }
+        return values.compactMap { $0 }
+    }
+
+    /// The end-to-end table: per phase, default and tuned tokens/s and the paired speedup.
+    static func endToEndTable(_ e: TunedConfig.EndToEnd) -> TextTable {
+        var t = TextTable(header: ["end to end (\(e.threads) threads, \(e.rounds) rounds)", "tokens", "default tok/s", "tuned tok/s", "speedup"])
+        for p in e.phases {
+            t.append([p.name, "\(p.tokens)", f(p.defaultTokensPerSecond), f(p.tunedTokensPerSecond), f3(p.speedup)])
+        }
+        return t
+    }
+
     /// The shapes to tune: the flags' or the model's.
     private func resolveTargets() throws -> [TuneTarget] {
         if let kernel {
-            return shapes.map { TuneTarget(kernel: kernel, shape: $0) }
+            let family = try KernelRegistry.family(named: kernel)
+            return shapes.map { TuneTarget(kernel: family.id, shape: $0) }
         }
+        let prefill = try prefillTokens.map { [$0] } ?? Self.list(prefillBuckets, "--prefill-buckets")
+        let decode = try decodeContext.map { [$0 + 1] } ?? Self.list(decodeLengths, "--decode-lengths")
         if model.hasSuffix(".gguf") || model.contains("/") {
             // A GGUF file: its architecture metadata and its matrices' types (quantized families), not its weights.
             let file = try GGUFFile(path: model)
-            let targets = WorkloadPlanner.targets(model: try ModelConfig(gguf: file), prefillTokens: prefillTokens,
-                                                  decodeContext: decodeContext, decodeBatch: decodeBatch)
+            let targets = WorkloadPlanner.targets(model: try ModelConfig(gguf: file), prefillTokens: prefill,
+                                                  decodeLengths: decode, decodeBatch: decodeBatch)
             return WorkloadPlanner.quantizedTargets(targets, gguf: file)
         }
         let config = try ModelCatalog(root: profiles).load(id: model)
-        return WorkloadPlanner.targets(model: config, prefillTokens: prefillTokens, decodeContext: decodeContext,
-                                       decodeBatch: decodeBatch)
+        return WorkloadPlanner.targets(model: config, prefillTokens: prefill, decodeLengths: decode, decodeBatch: decodeBatch)
     }
 
     /// A small fixed matmul at its analytical default: cheap (~1 ms per check) and using every core, so a
     /// neighbour taking a core shows up as a drop.
     private func makeCalibration(pool: WorkerPool, machine: MachineContext) throws -> CalibrationMonitor {
-        let k = try KernelRegistry.instance(family: Matmul.family, shape: "64x256x256", pool: pool, seed: 7)
+        let k = try KernelRegistry.instance(family: .matmul, shape: "64x256x256", pool: pool, seed: 7)
         return try CalibrationMonitor(kernel: k, params: k.analyticalDefault(on: machine.traits))
     }
 
-    private func runComparison(targets: [TuneTarget], machine: MachineContext, calibration: CalibrationMonitor?,
+    private func runComparison(targets: [TuneTarget], options: StrategyOptions, machine: MachineContext, calibration: CalibrationMonitor?,
                                ui: TuneProgressBar, makeKernel: @escaping TuningSession.KernelFactory) throws {
-        var chosen = targets.filter { $0.kernel == Matmul.family }
+        var chosen = targets.filter { $0.kernel == .matmul }
         if kernel == nil {
             // From a model: its two most-called prefill shapes and most-called decode shape.
             let byCalls = chosen.enumerated().sorted { a, b in
                 a.element.callsPerForward != b.element.callsPerForward
                     ? a.element.callsPerForward > b.element.callsPerForward : a.offset < b.offset
             }.map(\.element)
-            let rows = { (t: TuneTarget) in Int(t.shape.split(separator: "x").first ?? "") ?? 0 }
+            let rows = { (t: TuneTarget) in (try? MatmulShape(key: t.shape))?.m ?? 0 }
             chosen = Array(byCalls.filter { rows($0) > Matmul.skinnyMaxRows }.prefix(2))
                 + Array(byCalls.filter { rows($0) <= Matmul.skinnyMaxRows }.prefix(1))
         }
@@ -217,7 +282,7 @@ struct TuneCommand: ParsableCommand {
         var rows: [StrategyComparison] = []
         for t in chosen {
             ui.note("comparing on matmul \(t.shape): exhaustive, then \(strategy)")
-            let r = try StrategyComparison.run(t, strategy: strategy, options: strategyOptions,
+            let r = try StrategyComparison.run(t, strategy: strategy, options: options,
                                                policy: TimingPolicy(), machine: machine,
                                                calibration: calibration, observers: [ui], makeKernel: makeKernel)
             rows.append(r)
@@ -244,7 +309,7 @@ struct TuneCommand: ParsableCommand {
 
     /// The closing table: per kernel and shape, default vs tuned GFLOP/s (head to head), speedup, evaluations.
     static func table(_ results: [ShapeResult]) -> TextTable {
-        var t = TextTable(header: ["kernel", "shape", "default GFLOP/s", "tuned GFLOP/s", "speedup", "evals", "space", "s", "note"])
+        var t = TextTable(header: ["kernel", "shape", "weights", "default GFLOP/s", "tuned GFLOP/s", "speedup", "evals", "space", "s", "note"])
         for r in results {
             var note: [String] = []
             if let p = r.problem { note.append(p) }
@@ -252,7 +317,7 @@ struct TuneCommand: ParsableCommand {
             if r.replayed > 0 { note.append("\(r.replayed) from journal") }
             let bad = r.outcomes.filter { $0.key != CandidateOutcome.ok.rawValue && $0.value > 0 }
             if !bad.isEmpty { note.append(bad.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")) }
-            t.append([r.target.kernel, r.target.shape, r.defaultGflops.map { f($0.median) } ?? "-",
+            t.append([r.target.kernel.rawValue, r.target.shape, r.condition.rawValue, r.defaultGflops.map { f($0.median) } ?? "-",
                       r.chosenGflops.map { f($0.median) } ?? "-", f3(r.speedup), "\(r.evaluations)", "\(r.spaceSize)",
                       f(r.seconds), note.joined(separator: "; ")])
         }

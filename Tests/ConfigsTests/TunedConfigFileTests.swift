@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Kernels
+import KernelContract
 @testable import Configs
 
 @Suite struct TunedConfigFileTests {

@@ -51,6 +51,18 @@ struct KernelPlanTests {
         #expect(plan.resolve(.matmul(m: 1, n: 576, k: 576)).choice == .analyticalDefault)
     }
 
+    @Test("a machine that cannot be probed (no fingerprint) refuses every config with a warning")
+    func unprobeableMachineRefusesConfigs() throws {
+        let path = try Self.write(Self.config(entries: [("matmul", "1x576x576", Self.skinnyParams)]))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for fp: String? in [nil, ""] {
+            let plan = KernelPlan.load(configPath: path, fingerprint: fp, machine: Self.traits, threads: 2)
+            #expect(plan.origin == .analyticalDefaults)
+            #expect(plan.warnings.count == 1 && plan.warnings[0].contains(path) && plan.warnings[0].contains("could not be probed"))
+            #expect(plan.resolve(.matmul(m: 1, n: 576, k: 576)).choice == .analyticalDefault)
+        }
+    }
+
     @Test("a corrupt or missing config gives the defaults and a warning naming the file")
     func corruptConfigFallsBack() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ktune-corrupt-\(UUID().uuidString).json").path
@@ -63,30 +75,73 @@ struct KernelPlanTests {
         }
     }
 
-    @Test("exact shapes use the tuned entry, untuned ones the nearest bucket with the same fixed dims, else the default")
+    @Test("exact shapes use the tuned entry, others the entry of their own bucket, never a far bucket's")
     func bucketSelection() throws {
         var prefill = Matmul.analyticalDefault(m: 64, n: 576, k: 576, on: Self.traits)
         prefill["kc"] = 128
-        let attention = ParameterSet(["threads": 2, "block": 64])
+        let attention = ParameterSet(["lanes": 8, "threads": 2, "block": 64, "chunk": 256, "kvsplit": 1, "pf": 64])
+        let far = ParameterSet(["lanes": 8, "threads": 1, "block": 128, "chunk": 512, "kvsplit": 1, "pf": 128])
         let plan = KernelPlan(config: Self.config(entries: [
             ("matmul", "1x576x576", Self.skinnyParams),
             ("matmul", "64x576x576", prefill),
             ("attention.decode", "L=256,h=9,kv=3,d=64", attention),
-            ("attention.decode", "L=1024,h=9,kv=3,d=64", ParameterSet(["threads": 1, "block": 128])),
+            ("attention.decode", "L=1024,h=9,kv=3,d=64", far),
         ]), path: "t.json", machine: Self.traits, threads: 2)
+        #expect(plan.warnings.isEmpty, "\(plan.warnings)")
         #expect(plan.resolve(.matmul(m: 1, n: 576, k: 576)).choice == .tuned)
         #expect(plan.resolve(.matmul(m: 1, n: 576, k: 576)).params == Self.skinnyParams)
-        // m = 2 is nearest to the skinny bucket m = 1.
-        #expect(plan.resolve(.matmul(m: 2, n: 576, k: 576)).choice == .bucket("1x576x576"))
-        // m = 40 is nearer to 64, and a skinny choice never applies above 16 rows anyway.
+        // m = 2 is bucket 2: the m = 1 entry is another bucket.
+        #expect(plan.resolve(.matmul(m: 2, n: 576, k: 576)).choice == .analyticalDefault)
+        // m = 37 and m = 40 are in bucket 64 (33...64).
+        #expect(plan.resolve(.matmul(m: 37, n: 576, k: 576)).choice == .bucket("64x576x576"))
         #expect(plan.resolve(.matmul(m: 40, n: 576, k: 576)).params == prefill)
-        #expect(plan.resolve(.matmul(m: 512, n: 576, k: 576)).choice == .bucket("64x576x576"))
+        // m = 512 has no entry in its bucket: the default, not the m = 64 parameters.
+        #expect(plan.resolve(.matmul(m: 512, n: 576, k: 576)).choice == .analyticalDefault)
+        #expect(plan.resolve(.matmul(m: 16, n: 576, k: 576)).choice == .analyticalDefault)
         // Different N: no bucket.
         #expect(plan.resolve(.matmul(m: 1, n: 1536, k: 576)).choice == .analyticalDefault)
-        // Decode attention lengths bucket to the nearest tuned length of the same head layout.
-        #expect(plan.resolve(.attentionDecode(length: 300, heads: 9, kvHeads: 3, headDim: 64)).params == attention)
+        // Decode attention lengths: 129...256 take the L = 256 entry, 513...1024 the L = 1024 one.
+        #expect(plan.resolve(.attentionDecode(length: 200, heads: 9, kvHeads: 3, headDim: 64)).params == attention)
         #expect(plan.resolve(.attentionDecode(length: 900, heads: 9, kvHeads: 3, headDim: 64)).choice == .bucket("L=1024,h=9,kv=3,d=64"))
-        #expect(plan.resolve(.attentionDecode(length: 300, heads: 8, kvHeads: 8, headDim: 64)).choice == .analyticalDefault)
+        #expect(plan.resolve(.attentionDecode(length: 300, heads: 9, kvHeads: 3, headDim: 64)).choice == .analyticalDefault)
+        #expect(plan.resolve(.attentionDecode(length: 2000, heads: 9, kvHeads: 3, headDim: 64)).choice == .analyticalDefault)
+        #expect(plan.resolve(.attentionDecode(length: 200, heads: 8, kvHeads: 8, headDim: 64)).choice == .analyticalDefault)
+    }
+
+    @Test("entries with an unknown family, an unparseable shape key or out-of-range parameters are dropped with a warning naming the file and entry")
+    func badEntriesWarn() throws {
+        var huge = Self.skinnyParams
+        huge["threads"] = 1 << 20
+        var zero = Matmul.analyticalDefault(m: 64, n: 576, k: 576, on: Self.traits)
+        zero["kc"] = 0
+        var negative = Matmul.analyticalDefault(m: 128, n: 576, k: 576, on: Self.traits)
+        negative["mc"] = -8
+        let good = Matmul.analyticalDefault(m: 256, n: 576, k: 576, on: Self.traits)
+        let path = try Self.write(Self.config(entries: [
+            ("conv2d", "1x576x576", Self.skinnyParams),
+            ("matmul", "1x576", Self.skinnyParams),
+            ("matmul", "1x576x576", huge),
+            ("matmul", "64x576x576", zero),
+            ("matmul", "128x576x576", negative),
+            ("attention.decode", "L=abc,h=9,kv=3,d=64", ParameterSet(["lanes": 8, "threads": 1, "block": 64, "chunk": 64, "kvsplit": 1, "pf": 64])),
+            ("matmul", "256x576x576", good),
+        ]))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let plan = KernelPlan.load(configPath: path, fingerprint: "fp-this", machine: Self.traits, threads: 2)
+        let w = plan.warnings
+        #expect(w.count == 6, "\(w)")
+        #expect(w.allSatisfy { $0.hasPrefix(path + ": entry [") && $0.contains("analytical default") })
+        #expect(w[0].contains("entry [0]") && w[0].contains("unknown kernel family 'conv2d'"))
+        #expect(w[1].contains("entry [1]") && w[1].contains("does not parse"))
+        #expect(w[2].contains("entry [2]") && w[2].contains("threads=1048576 is outside 1...1024"))
+        #expect(w[3].contains("entry [3]") && w[3].contains("kc=0 is outside"))
+        #expect(w[4].contains("entry [4]") && w[4].contains("mc=-8 is outside"))
+        #expect(w[5].contains("entry [5]") && w[5].contains("attention.decode"))
+        for m in [1, 64, 128] {
+            let r = plan.resolve(.matmul(m: m, n: 576, k: 576))
+            #expect(r.choice == .analyticalDefault && r.params == Matmul.analyticalDefault(m: m, n: 576, k: 576, on: plan.machine))
+        }
+        #expect(plan.resolve(.matmul(m: 256, n: 576, k: 576)).choice == .tuned)
     }
 
     @Test("tuned thread counts above the pool's are clamped")
@@ -113,15 +168,16 @@ struct KernelPlanTests {
         #expect(plan.resolve(.matmul(m: 3, n: 64, k: 32)).choice == .analyticalDefault)
     }
 
-    @Test("shape keys parse and bucket by the runtime dimension only")
-    func shapeKeys() throws {
-        let a = try #require(ShapeKey(family: "attention.prefill", "T=512,past=0,h=9,kv=3,d=64"))
-        let b = try #require(ShapeKey(family: "attention.prefill", "T=128,past=0,h=9,kv=3,d=64"))
-        #expect(a.distance(to: b, family: "attention.prefill") != nil)
-        let c = try #require(ShapeKey(family: "attention.prefill", "T=512,past=0,h=8,kv=8,d=64"))
-        #expect(a.distance(to: c, family: "attention.prefill") == nil)
-        #expect(ShapeKey(family: "matmul", "1x2") == nil)
-        #expect(ShapeKey(family: "matmul", "0x2x3") == nil)
-        #expect(ShapeKey(family: "expert-gather", "T=a") == nil)
+    @Test("workload kinds map to the contract's family and typed shape")
+    func opMapping() throws {
+        let k = KernelWorkload.Kind.attentionPrefill(tokens: 37, past: 0, heads: 9, kvHeads: 3, headDim: 64)
+        #expect(k.family == .attentionPrefill)
+        #expect(k.shape?.key == "T=37,past=0,h=9,kv=3,d=64" && k.shape?.bucketKey == "T=64,past=0,h=9,kv=3,d=64")
+        #expect(KernelWorkload.Kind.matmul(m: 0, n: 2, k: 3).shape == nil)
+        for kind in [KernelWorkload.Kind.matmul(m: 3, n: 4, k: 5), .attentionDecode(length: 9, heads: 2, kvHeads: 1, headDim: 8),
+                     .expertGather(tokens: 4, hidden: 8, ffn: 8, experts: 4, topK: 2)] {
+            let shape = try #require(kind.shape)
+            #expect(try KernelRegistry.family(named: kind.family.rawValue).shape(shape.key).key == shape.key)
+        }
     }
 }

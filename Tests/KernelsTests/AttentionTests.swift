@@ -183,7 +183,10 @@ let testTraits = MachineTraits(l1dBytes: 48 << 10, l1dWays: 12, l2Bytes: 1 << 20
         for chunk in chunks {
             for block in blocks where chunk % block == 0 {
                 for (i, c) in Self.cases.enumerated() {
-                    let p = ParameterSet(["lanes": lanes, "chunk": chunk, "block": block, "threads": 1 + (i + chunk / 32) % 2])
+                    // kvsplit and pf cycle with the case so every value meets every chunk and block.
+                    let kvsplit = [1, 2, 3, 8][(i + chunk / 32) % 4], pf = [0, 1, 5, 32][(i + block / 8) % 4]
+                    let p = ParameterSet(["lanes": lanes, "chunk": chunk, "block": block, "threads": 1 + (i + chunk / 32) % 2,
+                                          "kvsplit": kvsplit, "pf": pf])
                     let err = try c.decode(p, pool: pool)
                     #expect(err <= c.bound, "\(c.label) \(p): \(err) > \(c.bound)")
                 }
@@ -201,18 +204,29 @@ let testTraits = MachineTraits(l1dBytes: 48 << 10, l1dWays: 12, l2Bytes: 1 << 20
 
     @Test func badShapesAndParametersAreTypedErrors() throws {
         var q = [Float](repeating: 1, count: 512), out = [Float](repeating: 7, count: 512)
-        let good = ParameterSet(["lanes": 4, "chunk": 64, "block": 16, "threads": 1])
+        let good = ParameterSet(["lanes": 4, "chunk": 64, "block": 16, "threads": 1, "kvsplit": 1, "pf": 16])
         for (l, shape) in [(0, AttentionShape(heads: 2, kvHeads: 1, headDim: 16)), (4, AttentionShape(heads: 5, kvHeads: 2, headDim: 16))] {
             #expect(throws: KernelError.self) {
                 try Attention.decode(q: &q, k: &q, v: &q, out: &out, length: l, shape: shape, params: good, pool: pool)
             }
         }
         for bad in ["lanes=4,chunk=48,block=32,threads=1", "lanes=4,chunk=64,block=0,threads=1", "lanes=3,chunk=64,block=16,threads=1",
-                    "lanes=4,chunk=64,block=16,threads=5", "chunk=64,block=16,threads=1"] {
+                    "lanes=4,chunk=64,block=16,threads=5", "chunk=64,block=16,threads=1",
+                    "lanes=4,chunk=64,block=16,threads=1,kvsplit=0,pf=16", "lanes=4,chunk=64,block=16,threads=1,kvsplit=1,pf=-1",
+                    "lanes=4,chunk=64,block=16,threads=1,kvsplit=1,pf=100000", "lanes=4,chunk=64,block=16,threads=1,kvsplit=1"] {
             #expect(throws: KernelError.self, "\(bad)") {
                 try Attention.decode(q: &q, k: &q, v: &q, out: &out, length: 4, shape: AttentionShape(heads: 2, kvHeads: 1, headDim: 16),
                                      params: try ParameterSet(parsing: bad), pool: pool)
             }
+        }
+        // A length beyond the cache, and a cache whose size overflows: typed errors, nothing written.
+        #expect(throws: KernelError.self) {
+            try Attention.decode(q: &q, k: &q, v: &q, out: &out, length: 9, capacity: 8,
+                                 shape: AttentionShape(heads: 2, kvHeads: 1, headDim: 16), params: good, pool: pool)
+        }
+        #expect(throws: KernelError.self) {
+            try Attention.decode(q: &q, k: &q, v: &q, out: &out, length: Int.max / 8,
+                                 shape: AttentionShape(heads: 2, kvHeads: 1, headDim: 16), params: good, pool: pool)
         }
         #expect(out.allSatisfy { $0 == 7 })
     }

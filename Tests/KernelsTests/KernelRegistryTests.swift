@@ -9,7 +9,7 @@ import Testing
         #expect(KernelRegistry.families.contains("matmul"))
         for key in ["33x65x17", "1x576x576", "4x100x64/kn", "70x48x300/nk"] {
             let instance = try KernelRegistry.instance(family: "matmul", shape: key, pool: pool, seed: 7)
-            #expect(type(of: instance).family == "matmul")
+            #expect(type(of: instance).family == .matmul)
             #expect(instance.shapeKey == (key.hasSuffix("/nk") ? String(key.dropLast(3)) : key))
             let seed = instance.analyticalDefault(on: machine)
             #expect(instance.searchSpace(on: machine).violations(of: seed) == [])
@@ -43,5 +43,43 @@ import Testing
         p["path"] = 0
         p["mc"] = (p["mr"] ?? 8) + 1
         #expect(throws: KernelError.self) { try instance.run(p) }
+    }
+
+    @Test func everySearchSpaceStaysInsideItsContractAndEveryDefaultPassesTheRegistryChecks() throws {
+        let shapes: [(KernelFamilyID, String)] = [(.matmul, "1x576x576"), (.matmul, "64x576x576"), (.matmul, "512x1536x576"),
+                                                  (.attentionPrefill, "T=37,past=0,h=9,kv=3,d=64"),
+                                                  (.attentionDecode, "L=513,h=9,kv=3,d=64"),
+                                                  (.expertGather, "T=16,h=64,f=32,e=8,k=2")]
+        for (id, key) in shapes {
+            let family = try #require(KernelRegistry.family(id))
+            let shape = try family.shape(key)
+            let space = try family.instance(shape, pool: pool, seed: 1).searchSpace(on: machine)
+            let rules = Dictionary(uniqueKeysWithValues: family.parameters.map { ($0.name, $0.range) })
+            #expect(Set(space.parameters.map(\.name)) == Set(rules.keys), "\(id)")
+            for p in space.parameters {
+                let range = try #require(rules[p.name])
+                #expect(p.values.allSatisfy(range.contains), "\(id) \(p.name) \(p.values) outside \(range)")
+            }
+            let seed = try #require(family.analyticalDefault(shape, on: machine))
+            #expect(family.violations(of: seed).isEmpty, "\(id) \(key): \(family.violations(of: seed))")
+            #expect(KernelRegistry.analyticalDefault(shape, on: machine) == seed)
+        }
+        var bad = try #require(KernelRegistry.family(.matmul)).analyticalDefault(MatmulShape(key: "64x64x64"), on: machine) ?? ParameterSet()
+        bad["mc"] = (bad["mr"] ?? 8) + 1
+        #expect(KernelRegistry.family(.matmul)?.violations(of: bad) == ["mc is a multiple of mr"])
+    }
+
+    @Test func coldInstancesRotateWeightCopiesBeyondTheGivenBytesAndStillVerify() throws {
+        let warm = try MatmulInstance(shapeKey: "1x64x64", pool: pool)
+        #expect(warm.condition == .hot && warm.weightCopies.count == 1)
+        let cold = try MatmulInstance(MatmulShape(key: "2x64x64"), pool: pool, seed: 3, coldWeightBytes: 1 << 20)
+        #expect(cold.condition == .cold)
+        #expect(cold.weightCopies.count * 64 * 64 * 4 > 1 << 20)
+        let big = try MatmulInstance(MatmulShape(key: "1x1024x512"), pool: pool, seed: 3, coldWeightBytes: 1 << 20)
+        #expect(big.condition == .cold && big.weightCopies.count == 1)   // B alone (2 MiB) exceeds the bytes
+        let p = cold.analyticalDefault(on: machine)
+        for _ in 0..<(cold.weightCopies.count + 2) {
+            #expect(try cold.verify(p).passed)   // every copy holds the same weights
+        }
     }
 }

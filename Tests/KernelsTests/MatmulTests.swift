@@ -24,8 +24,8 @@ func matmulBound(_ k: Int) -> Double { 8 * Double(k) * 0x1p-24 + 1e-6 }
         let mc = 2 * kernel.mr, kc = 32, nc = 2 * kernel.nr
         for (m, n, k) in edgeShapes(mr: kernel.mr, nr: kernel.nr) {
             for layout in MatrixLayout.allCases {
-                for (accumulate, threads, split) in [(false, 1, 0), (true, 2, 0), (false, 2, 1), (true, 1, 1)] {
-                    let p = try params("path=0,lanes=\(kernel.lanes),mr=\(kernel.mr),nr=\(kernel.nr),mc=\(mc),kc=\(kc),nc=\(nc),threads=\(threads),split=\(split),sn=64,su=1,sr=1,sk=0")
+                for (accumulate, threads, split) in [(false, 1, 0), (true, 2, 0), (false, 2, 1), (true, 1, 1), (false, 2, 2), (true, 2, 2)] {
+                    let p = try params("path=0,lanes=\(kernel.lanes),mr=\(kernel.mr),nr=\(kernel.nr),mc=\(mc),kc=\(kc),nc=\(nc),threads=\(threads),split=\(split),sn=64,su=1,sr=1,sk=0,pf=0")
                     let err = try matmulError(m: m, n: n, k: k, layout: layout, accumulate: accumulate, params: p, pool: pool)
                     #expect(err <= matmulBound(k), "\(id) \(m)x\(n)x\(k) \(layout) acc=\(accumulate) t=\(threads) split=\(split): \(err)")
                 }
@@ -52,7 +52,7 @@ func matmulBound(_ k: Int) -> Double { 8 * Double(k) * 0x1p-24 + 1e-6 }
                 for (m, n, k) in [(1, 1, 1), (1, 37, 33), (3, 19, 100), (4, 64, lanes * 3), (9, 23, 15), (16, 70, 129)] {
                     for layout in MatrixLayout.allCases {
                         for threads in [1, 2] {
-                            let p = try params("path=1,lanes=\(lanes),mr=8,nr=32,mc=96,kc=256,nc=512,threads=\(threads),split=0,sn=\(8 * su),su=\(su),sr=\(sr),sk=\(k > 40 ? 32 : 0)")
+                            let p = try params("path=1,lanes=\(lanes),mr=8,nr=32,mc=96,kc=256,nc=512,threads=\(threads),split=0,sn=\(8 * su),su=\(su),sr=\(sr),sk=\(k > 40 ? 32 : 0),pf=\(threads == 2 ? 128 : 0)")
                             let err = try matmulError(m: m, n: n, k: k, layout: layout, accumulate: m % 2 == 1, params: p, pool: pool)
                             #expect(err <= matmulBound(k), "skinny lanes=\(lanes) sr=\(sr) su=\(su) \(m)x\(n)x\(k) \(layout) t=\(threads): \(err)")
                         }
@@ -63,9 +63,10 @@ func matmulBound(_ k: Int) -> Double { 8 * Double(k) * 0x1p-24 + 1e-6 }
     }
 
     @Test func badShapesAreRejectedBeforeAnyWork() throws {
-        let p = try params("path=0,lanes=8,mr=8,nr=16,mc=64,kc=64,nc=64,threads=1,split=0,sn=64,su=1,sr=1,sk=0")
+        let p = try params("path=0,lanes=8,mr=8,nr=16,mc=64,kc=64,nc=64,threads=1,split=0,sn=64,su=1,sr=1,sk=0,pf=0")
         var a = [Float](repeating: 1, count: 64), b = a, c = [Float](repeating: 7, count: 64)
-        for (m, n, k, lda, ldb, ldc) in [(0, 4, 4, 4, 4, 4), (4, 4, 4, 3, 4, 4), (4, 8, 4, 4, 4, 8), (4, 4, 4, 4, 4, 2), (2, -1, 2, 2, 2, 2)] {
+        for (m, n, k, lda, ldb, ldc) in [(0, 4, 4, 4, 4, 4), (4, 4, 4, 3, 4, 4), (4, 8, 4, 4, 4, 8), (4, 4, 4, 4, 4, 2), (2, -1, 2, 2, 2, 2),
+                                         (1 << 31, 4, 1 << 40, 1 << 40, 4, 4)] {
             #expect {
                 try Matmul.run(m: m, n: n, k: k, a: &a, lda: lda, b: &b, ldb: ldb, bLayout: .kn, c: &c, ldc: ldc,
                                accumulate: false, params: p, pool: pool)
@@ -78,12 +79,15 @@ func matmulBound(_ k: Int) -> Double { 8 * Double(k) * 0x1p-24 + 1e-6 }
     }
 
     @Test func parameterSetsBreakingConstraintsAreTypedErrors() throws {
-        #expect(throws: KernelError.self) { try params("path=0,lanes=16,mr=8,nr=32,mc=100,kc=256,nc=512,threads=1,split=0,sn=64,su=1,sr=1,sk=0") }
-        #expect(throws: KernelError.self) { try params("path=0,lanes=16,mr=7,nr=32,mc=112,kc=256,nc=512,threads=1,split=0,sn=64,su=1,sr=1,sk=0") }
-        #expect(throws: KernelError.self) { try params("path=0,lanes=32,mr=8,nr=32,mc=96,kc=256,nc=512,threads=1,split=0,sn=64,su=1,sr=1,sk=0") }
+        #expect(throws: KernelError.self) { try params("path=0,lanes=16,mr=8,nr=32,mc=100,kc=256,nc=512,threads=1,split=0,sn=64,su=1,sr=1,sk=0,pf=0") }
+        #expect(throws: KernelError.self) { try params("path=0,lanes=16,mr=7,nr=32,mc=112,kc=256,nc=512,threads=1,split=0,sn=64,su=1,sr=1,sk=0,pf=0") }
+        #expect(throws: KernelError.self) { try params("path=0,lanes=32,mr=8,nr=32,mc=96,kc=256,nc=512,threads=1,split=0,sn=64,su=1,sr=1,sk=0,pf=0") }
         #expect(throws: KernelError.missingParameter(kernel: "matmul", name: "mc")) { try params("path=0,lanes=16,mr=8,nr=32") }
+        for pf in [-64, 100, MatmulParams.maxPrefetchBytes + 64] {
+            #expect(throws: KernelError.self) { try params("path=1,lanes=16,mr=8,nr=32,mc=96,kc=256,nc=512,threads=1,split=0,sn=64,su=1,sr=1,sk=0,pf=\(pf)") }
+        }
         do throws(KernelError) {
-            _ = try params("path=0,lanes=16,mr=8,nr=32,mc=100,kc=256,nc=512,threads=1,split=0,sn=64,su=1,sr=1,sk=0")
+            _ = try params("path=0,lanes=16,mr=8,nr=32,mc=100,kc=256,nc=512,threads=1,split=0,sn=64,su=1,sr=1,sk=0,pf=0")
         } catch {
             guard case .invalidParameters(_, _, let violations) = error else { Issue.record("wrong error \(error)"); return }
             #expect(violations == ["mc is a multiple of mr"])
@@ -91,7 +95,7 @@ func matmulBound(_ k: Int) -> Double { 8 * Double(k) * 0x1p-24 + 1e-6 }
     }
 
     @Test func lanesTheCPULacksAndExcessThreadsAreRejected() throws {
-        let p = try params("path=0,lanes=16,mr=8,nr=32,mc=96,kc=256,nc=512,threads=2,split=0,sn=64,su=1,sr=1,sk=0")
+        let p = try params("path=0,lanes=16,mr=8,nr=32,mc=96,kc=256,nc=512,threads=2,split=0,sn=64,su=1,sr=1,sk=0,pf=0")
         #expect(throws: KernelError.unsupported(kernel: "matmul", reason: "lanes=16 but this CPU executes at most 8 Float lanes")) {
             try Matmul.validate(m: 4, n: 4, k: 4, lda: 4, ldb: 4, bLayout: .kn, ldc: 4, params: p, pool: pool, maxLanes: 8)
         }

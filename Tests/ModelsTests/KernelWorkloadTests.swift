@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KernelContract
 @testable import Models
 
 @Suite struct KernelWorkloadTests {
@@ -13,7 +14,7 @@ import Testing
         let model = try catalog.load(id: "smollm2-135m")
         let list = OpGraph.cpuWorkloads(model: model, phase: .prefill(tokens: 512, past: 0))
         let qo = try #require(find(list, "512x576x576"))
-        #expect(qo.family == "matmul" && qo.names == ["q_proj", "o_proj"] && qo.callsPerForward == 60)
+        #expect(qo.family == .matmul && qo.names == ["q_proj", "o_proj"] && qo.callsPerForward == 60)
         let kv = try #require(find(list, "512x192x576"))
         #expect(kv.names == ["k_proj", "v_proj"] && kv.callsPerForward == 60)
         let gateUp = try #require(find(list, "512x1536x576"))
@@ -23,7 +24,7 @@ import Testing
         let head = try #require(find(list, "1x49152x576"))
         #expect(head.names == ["lm_head"] && head.callsPerForward == 1)
         let attention = try #require(find(list, "T=512,past=0,h=9,kv=3,d=64"))
-        #expect(attention.family == "attention.prefill" && attention.callsPerForward == 30)
+        #expect(attention.family == .attentionPrefill && attention.callsPerForward == 30)
         #expect(list.count == 6)
     }
 
@@ -33,14 +34,14 @@ import Testing
         #expect(find(list, "4x576x576") != nil)
         #expect(find(list, "4x49152x576")?.callsPerForward == 1)
         let attention = try #require(find(list, "L=101,h=9,kv=3,d=64"))
-        #expect(attention.family == "attention.decode" && attention.callsPerForward == 120)
+        #expect(attention.family == .attentionDecode && attention.callsPerForward == 120)
     }
 
     @Test func miniMoEIncludesExpertGatherRouterAndSharedExpert() throws {
         let model = try catalog.load(id: "deepseek-moe-mini")
         let list = OpGraph.cpuWorkloads(model: model, phase: .decode(batch: 1, context: 7))
         let gather = try #require(find(list, "T=1,h=512,f=256,e=64,k=6"))
-        #expect(gather.family == "expert-gather" && gather.callsPerForward == 3)
+        #expect(gather.family == .expertGather && gather.callsPerForward == 3)
         #expect(find(list, "1x64x512")?.names == ["gate"])
         let shared = try #require(find(list, "1x256x512"))
         #expect(shared.names == ["shared_experts.gate_proj", "shared_experts.up_proj"] && shared.callsPerForward == 6)
@@ -63,7 +64,7 @@ import Testing
     @Test func mlaModelsYieldProjectionsButNoGQAAttention() throws {
         let model = try catalog.load(id: "deepseek-v3")
         let list = OpGraph.cpuWorkloads(model: model, phase: .decode(batch: 1, context: 10))
-        #expect(!list.contains { $0.family.hasPrefix("attention") })
+        #expect(!list.contains { $0.family.rawValue.hasPrefix("attention") })
         #expect(find(list, "1x1536x7168")?.names == ["q_a_proj"])
         #expect(!list.contains { $0.names.contains("q_absorb") })
     }

@@ -7,7 +7,7 @@ import Testing
     @Test func tinyBenchmarkFillsEveryFigure() throws {
         let m = try Prober.probe(options: ProbeOptions(benchmarks: true, secondsPerFigure: 0.002, maxThreads: 2))
         let p = try #require(m.measured)
-        let threadCounts = m.cores >= 2 ? [1, 2] : [1]
+        let threadCounts = m.schedulableCores >= 2 ? [1, 2] : [1]
         #expect(Set(p.fma.map(\.lanes)) == [4, 8, 16])
         #expect(p.fma.count == 3 * threadCounts.count)
         #expect(Set(p.bandwidth.map(\.level)) == ["L1", "L2", "L3", "DRAM"])
@@ -20,6 +20,24 @@ import Testing
         #expect(p.clockGHz.median > 0.1 && p.clockGHz.median < 10)
         #expect(p.peak(lanes: 16, threads: 1) != nil)
         #expect(p.samplesTaken >= p.samplesDisturbed)
+    }
+
+    /// The per-kind figures (one thread pinned to the first core of each kind) are taken on a hybrid machine;
+    /// on this one-kind VM the option forces them so the code path runs. Whether a P-core measures faster
+    /// than an E-core needs a real hybrid machine.
+    @Test func perKindFiguresArePinnedToTheFirstCoreOfEachKind() throws {
+        let m = try Prober.probe(options: ProbeOptions(benchmarks: true, secondsPerFigure: 0.002, maxThreads: 1,
+                                                       perKindFigures: true))
+        let p = try #require(m.measured)
+        #expect(p.perKind.count == m.coreKinds.filter { !$0.coreIndexes.isEmpty }.count)
+        for (f, k) in zip(p.perKind, m.coreKindsFastestFirst) {
+            #expect(f.kindIndex == k.index && f.core == k.coreIndexes.first)
+            #expect(f.clockGHz.median > 0.1 && f.clockGHz.median < 10)
+            #expect(f.fma.map(\.lanes) == [4, 8, 16])
+            for x in f.fma { #expect(x.threads == 1 && x.gflops.median > 0 && x.gflops.median.isFinite) }
+        }
+        let plain = try Prober.probe(options: ProbeOptions(benchmarks: true, secondsPerFigure: 0.002, maxThreads: 1))
+        #expect(plain.measured?.perKind.isEmpty == !plain.isHybrid)
     }
 
     @Test func bandwidthBuffersFollowTheCacheSizes() throws {

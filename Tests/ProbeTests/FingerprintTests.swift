@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Probe
 
@@ -67,5 +68,65 @@ import Testing
             """)
         #expect(arm.identity.modelNumber == 0xd4f && arm.identity.stepping == 1)
         #expect(ISAFeatures.canonical(fromFlags: arm.flags ?? []) == ["bf16", "i8mm", "neon", "neon_dotprod", "neon_fp16", "sve", "sve2"])
+    }
+}
+
+/// Core kinds and memory kinds in the fingerprint: present only where the machine has them, so two machines
+/// that differ only in that differ in fingerprint, and an ordinary machine's fingerprint is unchanged.
+@Suite struct KindFingerprintTests {
+    static let l2 = CacheInfo(level: 2, kind: .unified, sizeBytes: 1 << 20, lineBytes: 64, ways: 16, coresSharing: 1,
+                              threadsSharing: 1, count: 8)
+
+    func kind(_ index: Int, _ type: String, cores: Int) -> CoreKind {
+        CoreKind(index: index, efficiency: index, infos: ["CoreType": type], cpus: Array(0..<cores), cores: cores,
+                 coreIndexes: Array(0..<cores), hardwareThreads: cores, caches: [])
+    }
+
+    func machine(kinds: [CoreKind] = [], nodes: [NUMANodeInfo] = [], cores: Int? = 8,
+                 devices: [MemoryDevice] = []) -> Machine {
+        Machine(source: "test", cpu: CPUIdentity(model: "CPU"), isa: ["avx2"], isaSource: "test", packages: 1,
+                cores: cores, hardwareThreads: 8, caches: [Self.l2], numaNodes: nodes, memoryBytes: nil, warnings: [],
+                coreKinds: kinds, memoryDevices: devices)
+    }
+
+    @Test func anOrdinaryMachineKeepsTheFingerprintTextItHadBeforeKinds() {
+        let one = machine(kinds: [kind(0, "X", cores: 8)], nodes: [NUMANodeInfo(index: 0, memoryBytes: 1 << 30, cpus: [0])])
+        #expect(one.fingerprintSource == "cpu=CPU;isa=avx2;cores=8;caches=L2:1048576/64/16/1x8")
+    }
+
+    @Test func coreKindsChangeTheFingerprint() {
+        let a = machine(kinds: [kind(0, "IntelAtom", cores: 4), kind(1, "IntelCore", cores: 4)])
+        let b = machine(kinds: [kind(0, "IntelAtom", cores: 6), kind(1, "IntelCore", cores: 2)])
+        #expect(a.fingerprint != machine().fingerprint)
+        #expect(a.fingerprint != b.fingerprint)
+        #expect(a.fingerprintSource.hasSuffix(";kinds=IntelAtom@0:4c4t,IntelCore@1:4c4t"))
+    }
+
+    @Test func memoryKindsChangeTheFingerprint() {
+        let dram = [NUMANodeInfo(index: 0, memoryBytes: 1 << 30, cpus: [0], kind: "DRAM")]
+        let hbm = dram + [NUMANodeInfo(index: 1, memoryBytes: 1 << 30, cpus: [0], kind: "HBM")]
+        #expect(machine(nodes: dram).fingerprint != machine(nodes: hbm).fingerprint)
+        #expect(machine(nodes: hbm).fingerprintSource.hasSuffix(";memory=DRAM:1x1073741824,HBM:1x1073741824"))
+        #expect(hbm[1].highBandwidth && !hbm[0].highBandwidth)
+        let cxl = machine(devices: [MemoryDevice(name: "mem0", subtype: "CXLMem", ramBytes: 1 << 28, persistentBytes: nil)])
+        #expect(cxl.fingerprint != machine().fingerprint)
+    }
+
+    @Test func unknownCoresAreSaidNotGuessed() {
+        let m = machine(cores: nil)
+        #expect(m.fingerprintSource.contains("cores=unknown;threads=8"))
+        #expect(m.schedulableCores == 8)
+        #expect(m.coresPerPackage == nil)
+    }
+
+    @Test func machineJSONRoundTripsKindsGroupsAndMemoryAndWritesNullCores() throws {
+        let m = machine(kinds: [kind(0, "IntelAtom", cores: 4), kind(1, "IntelCore", cores: 4)],
+                        nodes: [NUMANodeInfo(index: 0, memoryBytes: 1, cpus: [0], kind: "MCDRAM", tier: 0,
+                                             attributes: [.init(name: "Bandwidth", unit: "MiB/s", value: 9, initiatorCPUs: [0],
+                                                                initiatorObject: nil)])],
+                        cores: nil)
+        let data = try JSONEncoder().encode(m)
+        #expect(String(decoding: data, as: UTF8.self).contains("\"cores\":null"))
+        #expect(try JSONDecoder().decode(Machine.self, from: data) == m)
     }
 }

@@ -19,7 +19,7 @@ import Testing
         var multiSocketSMT = 0
         for f in files {
             let m = try Prober.probe(topologyXML: f)
-            if m.packages >= 2 && m.hardwareThreads > m.cores { multiSocketSMT += 1 }
+            if m.packages >= 2, let cores = m.cores, m.hardwareThreads > cores { multiSocketSMT += 1 }
         }
         #expect(multiSocketSMT >= 2)
     }
@@ -31,11 +31,11 @@ import Testing
         #expect(m.source == path)
         #expect(m.measured == nil)
         #expect(m.packages == expected.count("Package"))
-        #expect(m.cores == expected.count("Core"))
+        #expect(m.cores == (expected.count("Core") > 0 ? expected.count("Core") : nil))
         #expect(m.hardwareThreads == expected.count("PU"))
         #expect(m.numaNodes.count == expected.count("NUMANode"))
         #expect(m.numaNodes.compactMap(\.memoryBytes).reduce(0, +) == expected.numaMemory.reduce(0, +))
-        #expect(m.numaNodes.flatMap(\.cpus).count == expected.count("PU"))
+        #expect(Set(m.numaNodes.flatMap(\.cpus)).count <= expected.count("PU"))
         #expect(m.cpu.model == expected.packageInfo["CPUModel"])
         #expect(m.cpu.vendor == expected.packageInfo["CPUVendor"])
 
@@ -47,9 +47,9 @@ import Testing
             let c = try #require(m.cache(level: e.level, kind: e.kind))
             #expect(c.kind == e.kind)
             #expect(c.sizeBytes == e.size)
-            #expect(c.lineBytes == e.line)
+            #expect(c.lineBytes == (e.line == 0 ? nil : e.line))
             #expect(c.ways == (e.ways == 0 ? nil : e.ways))
-            #expect(c.coresSharing == e.cores)
+            #expect(c.coresSharing == (e.cores > 0 ? e.cores : nil))
             #expect(c.count == instances.count)
         }
         if expected.caches.isEmpty {
@@ -74,6 +74,19 @@ import Testing
         #expect(m.warnings.contains { $0.contains("no caches") && $0.contains("unknown") })
         #expect(m.fingerprintSource.contains("caches=unknown"))
         #expect(m.cores == 8 && m.hardwareThreads == 16)
+    }
+
+    @Test func hwloc3FormatIsAnErrorSayingHowToConvert() throws {
+        let path = Self.machinesDirectory + "/hwloc3-format/v3-format-heteromem.xml"
+        do {
+            _ = try Prober.probe(topologyXML: path)
+            Issue.record("a hwloc 3.0 XML loaded in hwloc 2")
+        } catch let error as ProbeError {
+            guard case let .topologyFile(p, reason) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(p == path)
+            #expect(reason.contains("hwloc 3.0 XML format"))
+            #expect(reason.contains("lstopo --if xml -i \(path) --of v2xml"))
+        }
     }
 
     @Test func malformedXMLIsAnErrorNamingTheFileAndHwlocsReason() throws {

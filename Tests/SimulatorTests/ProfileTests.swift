@@ -53,7 +53,12 @@ import Models
         defer { try? FileManager.default.removeItem(at: root) }
         let cat = HardwareCatalog(profiles: root)
         #expect {
-            if sub == "gpus" { _ = try cat.gpu(id) } else { _ = try cat.rule(id) }
+            switch sub {
+            case "gpus": _ = try cat.gpu(id)
+            case "calibration": _ = try cat.calibration(id)
+            case "validation": _ = try cat.validationTable(id)
+            default: _ = try cat.rule(id)
+            }
         } throws: { error in
             guard case let ProfileError.malformed(file, f, _) = error else { return false }
             return file.hasSuffix("\(sub)/\(id).json") && f == field
@@ -77,6 +82,68 @@ import Models
             classes[0]["anyOf"] = [[["metric": "flops", "min": 1]]]
             $0["classes"] = classes
         }
+    }
+
+    @Test func outOfRangeGPUFieldsAreErrorsNamingTheField() throws {
+        try expectMalformed("h800-sxm", "gpus", field: "hbmTBps") { $0["hbmTBps"] = 0 }
+        try expectMalformed("h800-sxm", "gpus", field: "hbmTBps") { $0["hbmTBps"] = 1e300 }
+        try expectMalformed("h800-sxm", "gpus", field: "sms") { $0.removeValue(forKey: "sms") }
+        try expectMalformed("h800-sxm", "gpus", field: "sms") { $0["sms"] = -4 }
+        try expectMalformed("h800-sxm", "gpus", field: "nvlinkLatencyUs") { $0["nvlinkLatencyUs"] = -1 }
+        try expectMalformed("h800-sxm", "gpus", field: "denseTFLOPS.fp8") {
+            var d = $0["denseTFLOPS"] as! [String: Any]; d["fp8"] = -5; $0["denseTFLOPS"] = d
+        }
+    }
+
+    @Test func calibrationAndValidationFilesAreCheckedFieldByField() throws {
+        try expectMalformed("h800-deepseek", "calibration", field: "gemm.maxEfficiency") {
+            var g = $0["gemm"] as! [String: Any]; g["maxEfficiency"] = 1.7; $0["gemm"] = g
+        }
+        try expectMalformed("h800-deepseek", "calibration", field: "lowLatency.dispatchFixedUs") {
+            var g = $0["lowLatency"] as! [String: Any]; g.removeValue(forKey: "dispatchFixedUs"); $0["lowLatency"] = g
+        }
+        try expectMalformed("h800-deepseek", "calibration", field: "normal.smsReserved") {
+            var g = $0["normal"] as! [String: Any]; g["smsReserved"] = 500; $0["normal"] = g
+        }
+        try expectMalformed("h800-deepseek", "calibration", field: "sources.experts") {
+            var g = $0["sources"] as! [String: Any]; g.removeValue(forKey: "experts"); $0["sources"] = g
+        }
+        try expectMalformed("components", "validation", field: "cases[0].tolerance") {
+            var cases = $0["cases"] as! [[String: Any]]; cases[0]["tolerance"] = 0; $0["cases"] = cases
+        }
+        try expectMalformed("components", "validation", field: "cases[2].inputs.m") {
+            var cases = $0["cases"] as! [[String: Any]]; var i = cases[2]["inputs"] as! [String: Any]
+            i.removeValue(forKey: "m"); cases[2]["inputs"] = i; $0["cases"] = cases
+        }
+        try expectMalformed("components", "validation", field: "cases[1].published") {
+            var cases = $0["cases"] as! [[String: Any]]; cases[1]["published"] = -3; $0["cases"] = cases
+        }
+    }
+
+    @Test func everyCalibrationNumberHasASource() throws {
+        let c = try catalog.calibration()
+        let h800 = try catalog.gpu("h800-sxm")
+        #expect(c.gpu == "h800-sxm" && c.architecture == h800.architecture)
+        // The reference fractions are the calibration GPU's profile fractions.
+        let e = try catalog.gpu("h800-sxm").efficiency
+        #expect(c.reference.gemm == e.gemm && c.reference.hbm == e.hbm && c.reference.attention == e.attention
+                && c.reference.nvlink == e.nvlink && c.reference.network == e.network)
+        for key in ["gemm", "attention", "elementwise", "normal", "lowLatency", "experts", "reference"] {
+            #expect(!(c.sources[key] ?? "").isEmpty)
+        }
+    }
+
+    @Test func absurdKnobsAreRejectedByName() throws {
+        let h800 = try catalog.gpu("h800-sxm")
+        for (knob, value) in [("hbm", 0.0), ("hbmGB", 0), ("bf16", 0), ("nic", 0), ("hbm", 1e300), ("compute", .nan), ("sms", 0.5),
+                              ("gpusPerNode", 1e12)] {
+            #expect(throws: SimulatorError.self, "\(knob)=\(value)") { _ = try h800.applying([(knob, value)]) }
+        }
+        #expect { _ = try GPUProfile.parseSettings(["hbm=nan"]) } throws: { "\($0)".contains("--set hbm") }
+        #expect { _ = try h800.applying([("hbm", 0)]) } throws: { "\($0)".contains("--set hbm") && "\($0)".contains("positive") }
+        // NVLink 0 is a real chip (PCIe between GPUs); fp8 0 removes the unit.
+        let pcieOnly = try h800.applying([("nvlink", 0), ("fp8", 0)])
+        #expect(pcieOnly.nvlinkGBps == 0 && pcieOnly.denseTFLOPS.fp8 == nil)
     }
 
     @Test func knobsMakeAHypotheticalGPUAndUnknownKnobsListTheKnownOnes() throws {

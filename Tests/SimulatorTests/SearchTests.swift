@@ -7,7 +7,7 @@ import Models
 
     @Test func deploymentSearchFindsTheBestFeasibleLayoutAndCountsRejections() throws {
         let model = try catalog.model("deepseek-v3"), gpu = try catalog.gpu("h800-sxm")
-        let w = SearchWorkload(model: model, decode: true, contextLength: 4096, latencyLimitMs: 50)
+        let w = SearchWorkload(model: model, calibration: try catalog.calibration(), decode: true, contextLength: 4096, latencyLimitMs: 50)
         let result = DeploymentSearch.best(w, gpu: gpu, gpuCounts: [64, 128], sizes: [32, 64, 128])
         let best = try #require(result.best)
         #expect(best.tpotMs! <= 50)
@@ -21,7 +21,7 @@ import Models
     @Test func bestChipUnderThe2023RuleIsUncontrolledAndKeepsTPPBelowTheBand() throws {
         let model = try catalog.model("deepseek-r1-distill-qwen-32b")
         let rule = try catalog.rule("3A090-2023")
-        let w = SearchWorkload(model: model, precision: .bf16, decode: true, contextLength: 2048)
+        let w = SearchWorkload(model: model, calibration: try catalog.calibration(), precision: .bf16, decode: true, contextLength: 2048)
         let result = DeploymentSearch.bestChip(w, base: try catalog.gpu("h100-sxm"), rule: rule,
                                                layout: Deployment(gpus: 8, tp: 8), size: 64)
         let chip = try #require(result.chip)

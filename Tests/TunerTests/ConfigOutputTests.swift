@@ -11,7 +11,7 @@ import Testing
         summary: .init(fingerprint: "fp-this", cpu: "test cpu", cores: 2, isa: ["avx512f"], caches: ["L1d 48 KiB 12-way"]))
 
     static func result(_ shape: String, chosen: Double = 120, base: Double = 100) -> ShapeResult {
-        ShapeResult(target: TuneTarget(kernel: "matmul", shape: shape), spaceSize: 10,
+        ShapeResult(target: TuneTarget(kernel: .matmul, shape: shape), spaceSize: 10,
                     defaultParams: ParameterSet(["kc": 128]), defaultGflops: .init(median: base, min: base, max: base),
                     chosenParams: ParameterSet(["kc": 256]), chosenGflops: .init(median: chosen, min: chosen, max: chosen),
                     strategyPick: ParameterSet(["kc": 256]), keptDefault: false, evaluations: 5, pointsMeasured: 5,

@@ -86,13 +86,12 @@ import Testing
         policy.maxTotalPauseSeconds = 0.02
         let monitor = try CalibrationMonitor(kernel: ck, params: ck.analyticalDefault(on: t), policy: policy)
         var settings = TuneSettings()
-        settings.strategy = "random"
-        settings.strategyOptions = ["samples=3"]
+        try settings.use("random", options: ["samples=3"])
         settings.policy.minSampleSeconds = 0.0002
         settings.policy.headToHeadRounds = 3
         let journal = FileManager.default.temporaryDirectory.appendingPathComponent("ktune-noise-\(UUID().uuidString).jsonl").path
         settings.journalPath = journal
-        let session = TuningSession(targets: [TuneTarget(kernel: "matmul", shape: "8x64x64")], settings: settings,
+        let session = TuningSession(targets: [TuneTarget(kernel: .matmul, shape: "8x64x64")], settings: settings,
                                     machine: machine, calibration: monitor) { target in
             try KernelRegistry.instance(family: target.kernel, shape: target.shape, pool: Self.pool, seed: 2)
         }

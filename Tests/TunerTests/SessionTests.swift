@@ -36,10 +36,9 @@ import Testing
     @Test func everyEntryIsVerifiedAndAtLeastAsFastAsItsDefaultHeadToHead() throws {
         let machine = try Self.machine()
         var settings = Self.fast
-        settings.strategy = "random"
-        settings.strategyOptions = ["samples=6"]
-        let results = try Self.session([TuneTarget(kernel: "matmul", shape: "32x64x64"),
-                                        TuneTarget(kernel: "matmul", shape: "2x96x64")], settings, machine).run()
+        try settings.use("random", options: ["samples=6"])
+        let results = try Self.session([TuneTarget(kernel: .matmul, shape: "32x64x64"),
+                                        TuneTarget(kernel: .matmul, shape: "2x96x64")], settings, machine).run()
         #expect(results.count == 2)
         for r in results {
             let e = try #require(r.entry, "\(r.target): \(r.problem ?? "")")
@@ -55,10 +54,9 @@ import Testing
         let machine = try Self.machine()
         let journal = Self.tempPath("j.jsonl")
         var settings = Self.fast
-        settings.strategy = "random"
-        settings.strategyOptions = ["samples=5", "seed=4"]
+        try settings.use("random", options: ["samples=5", "seed=4"])
         settings.journalPath = journal
-        let target = [TuneTarget(kernel: "matmul", shape: "24x48x32")]
+        let target = [TuneTarget(kernel: .matmul, shape: "24x48x32")]
         let first = try Self.session(target, settings, machine).run()
         #expect(first[0].replayed == 0)
         let linesBefore = try String(contentsOfFile: journal, encoding: .utf8)
@@ -73,13 +71,12 @@ import Testing
         let machine = try Self.machine()
         let journal = Self.tempPath("j.jsonl")
         var settings = Self.fast
-        settings.strategy = "random"
-        settings.strategyOptions = ["samples=2"]
+        try settings.use("random", options: ["samples=2"])
         settings.journalPath = journal
-        _ = try Self.session([TuneTarget(kernel: "matmul", shape: "24x48x32")], settings, machine).run()
+        _ = try Self.session([TuneTarget(kernel: .matmul, shape: "24x48x32")], settings, machine).run()
         settings.resume = true
         #expect {
-            _ = try Self.session([TuneTarget(kernel: "matmul", shape: "24x48x40")], settings, machine).run()
+            _ = try Self.session([TuneTarget(kernel: .matmul, shape: "24x48x40")], settings, machine).run()
         } throws: { e in
             guard case let .journalMismatch(_, field, _, _) = e as? TunerError else { return false }
             return field == "spaceHash"
@@ -126,10 +123,10 @@ import Testing
         let machine = try Self.machine()
         let journal = Self.tempPath("j.jsonl")
         var settings = Self.fast
-        settings.strategy = "exhaustive"
+        try settings.use("exhaustive")
         settings.maxEvaluations = 12
         settings.journalPath = journal
-        let session = TuningSession(targets: [TuneTarget(kernel: "matmul", shape: "32x64x64")], settings: settings,
+        let session = TuningSession(targets: [TuneTarget(kernel: .matmul, shape: "32x64x64")], settings: settings,
                                     machine: machine, calibration: nil) { t in
             FaultyKernel(try KernelRegistry.instance(family: t.kernel, shape: t.shape, pool: Self.pool, seed: 3))
         }
@@ -145,7 +142,7 @@ import Testing
 /// Fault injection over the real kernel: every one-thread candidate's output is reported wrong, as a
 /// kernel with a threading bug would be. Everything else is the real kernel's behaviour.
 final class FaultyKernel: TunableKernel {
-    static var family: String { Matmul.family }
+    static var family: KernelFamilyID { .matmul }
     let inner: any TunableKernel
     init(_ inner: any TunableKernel) { self.inner = inner }
     var shapeKey: String { inner.shapeKey }

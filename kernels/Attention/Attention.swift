@@ -23,12 +23,13 @@ public enum Attention {
         runPrefill(p, typed, pool)
     }
 
-    /// Decode: one query `[heads × headDim]` against `length` cached rows.
+    /// Decode: one query `[heads × headDim]` against `length` cached rows. `capacity`, when given, is the
+    /// number of rows the K and V buffers hold: a longer `length` is an error, not a read past the cache.
     public static func decode(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-                              out: UnsafeMutablePointer<Float>, length: Int,
+                              out: UnsafeMutablePointer<Float>, length: Int, capacity: Int? = nil,
                               shape: AttentionShape, params: ParameterSet, pool: WorkerPool) throws(KernelError) {
         let typed = try DecodeParams(params)
-        try validateDecode(length: length, shape: shape, params: typed, pool: pool)
+        try validateDecode(length: length, capacity: capacity, shape: shape, params: typed, pool: pool)
         let p = AttentionProblem(q: q, k: k, v: v, out: out, tokens: 1, past: length - 1, heads: shape.heads,
                                  kvHeads: shape.kvHeads, d: shape.headDim)
         runDecode(p, typed, pool)
@@ -40,16 +41,25 @@ public enum Attention {
         var bad = shape.violations
         if tokens < 1 { bad.append("tokens must be at least 1, got \(tokens)") }
         if past < 0 { bad.append("past must not be negative, got \(past)") }
+        if bad.isEmpty && (ShapeArithmetic.floats(past + tokens, shape.kvHeads, shape.headDim) == nil
+                           || ShapeArithmetic.floats(tokens, shape.heads, shape.headDim) == nil) {
+            bad.append("\(past + tokens) cache rows of \(shape.kvHeads)×\(shape.headDim) floats overflow a buffer size")
+        }
         if !bad.isEmpty { throw .invalidShape(kernel: prefillFamily, reason: bad.joined(separator: "; ")) }
         try checkCommon(kernel: prefillFamily, lanes: params.lanes, threads: params.threads, headDim: shape.headDim,
                         params: params.description, pool: pool, maxLanes: maxLanes)
     }
 
     /// The checks `decode` performs.
-    public static func validateDecode(length: Int, shape: AttentionShape, params: DecodeParams,
+    public static func validateDecode(length: Int, capacity: Int? = nil, shape: AttentionShape, params: DecodeParams,
                                       pool: WorkerPool, maxLanes: Int = HostCPU.maxSIMDLanes) throws(KernelError) {
         var bad = shape.violations
         if length < 1 { bad.append("length must be at least 1, got \(length)") }
+        if let capacity, length > capacity { bad.append("length \(length) exceeds the cache's \(capacity) rows") }
+        if bad.isEmpty && (ShapeArithmetic.floats(length, shape.kvHeads, shape.headDim) == nil
+                           || ShapeArithmetic.floats(shape.heads, shape.headDim) == nil) {
+            bad.append("\(length) cache rows of \(shape.kvHeads)×\(shape.headDim) floats overflow a buffer size")
+        }
         if !bad.isEmpty { throw .invalidShape(kernel: decodeFamily, reason: bad.joined(separator: "; ")) }
         try checkCommon(kernel: decodeFamily, lanes: params.lanes, threads: params.threads, headDim: shape.headDim,
                         params: params.description, pool: pool, maxLanes: maxLanes)

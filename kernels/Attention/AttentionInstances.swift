@@ -23,7 +23,7 @@ extension Attention {
 /// allocated once; verification compares up to 48 query rows (first, last, and spread between) with
 /// `Attention.reference`, bound `Attention.errorBound`.
 public final class AttentionPrefillInstance: TunableKernel, @unchecked Sendable {
-    public static var family: String { Attention.prefillFamily }
+    public static var family: KernelFamilyID { .attentionPrefill }
     public let tokens: Int, past: Int, shape: AttentionShape
     let pool: WorkerPool
     let q: OperandBuffer, k: OperandBuffer, v: OperandBuffer, out: OperandBuffer
@@ -32,7 +32,7 @@ public final class AttentionPrefillInstance: TunableKernel, @unchecked Sendable 
         var bad = shape.violations
         if tokens < 1 { bad.append("T must be at least 1, got \(tokens)") }
         if past < 0 { bad.append("past must not be negative") }
-        if !bad.isEmpty { throw .invalidShape(kernel: Self.family, reason: bad.joined(separator: "; ")) }
+        if !bad.isEmpty { throw .invalidShape(kernel: Self.family.rawValue, reason: bad.joined(separator: "; ")) }
         self.tokens = tokens; self.past = past; self.shape = shape; self.pool = pool
         var random = SplitMix64(seed: seed)
         let keys = past + tokens
@@ -43,9 +43,12 @@ public final class AttentionPrefillInstance: TunableKernel, @unchecked Sendable 
     }
 
     public convenience init(shapeKey: String, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
-        let f = try ShapeKey.parse(shapeKey, family: Attention.prefillFamily, fields: ["T", "past", "h", "kv", "d"])
-        try self.init(tokens: f["T"]!, past: f["past"]!,
-                      shape: AttentionShape(heads: f["h"]!, kvHeads: f["kv"]!, headDim: f["d"]!), pool: pool, seed: seed)
+        try self.init(AttentionPrefillShape(key: shapeKey), pool: pool, seed: seed)
+    }
+
+    /// An instance of the contract's typed shape.
+    public convenience init(_ s: AttentionPrefillShape, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
+        try self.init(tokens: s.tokens, past: s.past, shape: AttentionShape(s), pool: pool, seed: seed)
     }
 
     public var shapeKey: String { "T=\(tokens),past=\(past),h=\(shape.heads),kv=\(shape.kvHeads),d=\(shape.headDim)" }
@@ -85,7 +88,7 @@ public final class AttentionPrefillInstance: TunableKernel, @unchecked Sendable 
 /// An `attention.decode` benchmark instance. Shape key `L=512,h=9,kv=3,d=64`; verification compares
 /// every output with `Attention.referenceDecode`, bound `Attention.errorBound`.
 public final class AttentionDecodeInstance: TunableKernel, @unchecked Sendable {
-    public static var family: String { Attention.decodeFamily }
+    public static var family: KernelFamilyID { .attentionDecode }
     public let length: Int, shape: AttentionShape
     let pool: WorkerPool
     let q: OperandBuffer, k: OperandBuffer, v: OperandBuffer, out: OperandBuffer
@@ -93,7 +96,7 @@ public final class AttentionDecodeInstance: TunableKernel, @unchecked Sendable {
     public init(length: Int, shape: AttentionShape, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
         var bad = shape.violations
         if length < 1 { bad.append("L must be at least 1, got \(length)") }
-        if !bad.isEmpty { throw .invalidShape(kernel: Self.family, reason: bad.joined(separator: "; ")) }
+        if !bad.isEmpty { throw .invalidShape(kernel: Self.family.rawValue, reason: bad.joined(separator: "; ")) }
         self.length = length; self.shape = shape; self.pool = pool
         var random = SplitMix64(seed: seed)
         q = OperandBuffer(count: shape.heads * shape.headDim, random: &random)
@@ -103,9 +106,12 @@ public final class AttentionDecodeInstance: TunableKernel, @unchecked Sendable {
     }
 
     public convenience init(shapeKey: String, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
-        let f = try ShapeKey.parse(shapeKey, family: Attention.decodeFamily, fields: ["L", "h", "kv", "d"])
-        try self.init(length: f["L"]!, shape: AttentionShape(heads: f["h"]!, kvHeads: f["kv"]!, headDim: f["d"]!),
-                      pool: pool, seed: seed)
+        try self.init(AttentionDecodeShape(key: shapeKey), pool: pool, seed: seed)
+    }
+
+    /// An instance of the contract's typed shape.
+    public convenience init(_ s: AttentionDecodeShape, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
+        try self.init(length: s.length, shape: AttentionShape(s), pool: pool, seed: seed)
     }
 
     public var shapeKey: String { "L=\(length),h=\(shape.heads),kv=\(shape.kvHeads),d=\(shape.headDim)" }

@@ -253,14 +253,20 @@ enum SplitDecode<V: ExpVector> {
     static func run(_ p: AttentionProblem, _ params: DecodeParams, _ pool: WorkerPool) {
         let d = p.d, heads = p.heads, length = p.keys
         let chunk = params.chunk, block = params.block
-        let tasks = (length + chunk - 1) / chunk
+        let chunks = (length + chunk - 1) / chunk
+        // Tasks: (chunk of the cache, group of KV heads). Splitting the KV heads gives every thread its
+        // own streams even for a short cache, and a task's block (block rows × its heads' slices of K and
+        // V) stays in L1 between the score and the P·V pass.
+        let kvGroups = max(1, min(params.kvsplit, p.kvHeads))
+        let tasks = chunks * kvGroups
         let slots = max(1, min(params.threads, pool.threadCount, tasks))
-        // Partial record per (task, head): o[d], then m and l, padded to whole vectors.
+        // Partial record per (chunk, head): o[d], then m and l, padded to whole vectors.
         let record = (d + 2).roundedUp(toMultipleOf: 16)
         let qFloats = (heads * d).roundedUp(toMultipleOf: 16)
         let blockPad = block.roundedUp(toMultipleOf: lanes)
         let perSlot = (heads * blockPad).roundedUp(toMultipleOf: 1024)
-        let partialFloats = (tasks * heads * record).roundedUp(toMultipleOf: 16)
+        let partialFloats = (chunks * heads * record).roundedUp(toMultipleOf: 16)
+        let pf = params.pf
         pool.scratch.withScratch(bytes: (qFloats + partialFloats + slots * perSlot) * 4) { raw in
             let qs = raw.assumingMemoryBound(to: Float.self)
             let partials = qs + qFloats
@@ -268,50 +274,60 @@ enum SplitDecode<V: ExpVector> {
             let scale = p.scale2
             for i in 0..<(heads * d) { qs[i] = p.q[i] * scale }
             pool.forEachTask(tasks, slots: slots) { slot, task in
-                let first = task * chunk
-                attendChunk(p, rows: first..<min(length, first + chunk), block: block, blockPad: blockPad,
-                            q: UnsafePointer(qs), scores: scoreBase + slot * perSlot,
-                            partial: partials + task * heads * record, record: record)
+                let c = task / kvGroups, g = task % kvGroups
+                let first = c * chunk
+                let kv = (g * p.kvHeads / kvGroups)..<((g + 1) * p.kvHeads / kvGroups)
+                attendChunk(p, rows: first..<min(length, first + chunk), kv: kv, block: block, blockPad: blockPad,
+                            prefetchRows: pf, q: UnsafePointer(qs), scores: scoreBase + slot * perSlot,
+                            partial: partials + c * heads * record, record: record)
             }
-            merge(p, tasks: tasks, partials: UnsafePointer(partials), record: record)
+            merge(p, tasks: chunks, partials: UnsafePointer(partials), record: record)
         }
     }
 
-    static func attendChunk(_ p: AttentionProblem, rows: Range<Int>, block: Int, blockPad: Int,
-                            q: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>,
+    /// One task: cache rows `rows` for the KV heads `kv` (and their query heads), one pass over those
+    /// slices of K and V, leaving an unnormalized partial per head in `partial`.
+    static func attendChunk(_ p: AttentionProblem, rows: Range<Int>, kv: Range<Int>, block: Int, blockPad: Int,
+                            prefetchRows: Int, q: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>,
                             partial: UnsafeMutablePointer<Float>, record: Int) {
         let d = p.d, lanes = Self.lanes, group = p.group
         let dVectors = d / lanes
-        for h in 0..<p.heads {
+        let headRange = (kv.lowerBound * group)..<(kv.upperBound * group)
+        for h in headRange {
             let rec = partial + h * record
             for x in 0..<d { rec[x] = 0 }
             rec[d] = -.infinity
             rec[d + 1] = 0
         }
+        // The task's slice of a cache row: its KV heads' d values each, contiguous.
+        let sliceOffset = kv.lowerBound * d, sliceBytes = kv.count * d * 4
         var sink = V()
         var b0 = rows.lowerBound
         while b0 < rows.upperBound {
             let n = min(block, rows.upperBound - b0)
             // The dependent dot-product and P·V chains alone keep too few misses in flight (latency-bound
             // at a fraction of DRAM bandwidth). So the first block is brought in by independent loads (one
-            // per cache line), and while a block is computed, each of its rows prefetches the matching
-            // row of the next block (`prefetcht0`, which retires at once).
+            // per cache line), and while a row is computed, the row `prefetchRows` ahead is prefetched
+            // (`prefetcht0`, which retires at once): K and V slices, every line.
             if b0 == rows.lowerBound {
-                sink += touch(p.k + b0 * p.kvStride, floats: n * p.kvStride)
-                sink += touch(p.v + b0 * p.kvStride, floats: n * p.kvStride)
+                for j in 0..<n {
+                    sink += touch(p.k + (b0 + j) * p.kvStride + sliceOffset, floats: kv.count * d)
+                    sink += touch(p.v + (b0 + j) * p.kvStride + sliceOffset, floats: kv.count * d)
+                }
             }
-            // Scores: every K row of the block once, each (kvHead) slice against its group's queries.
+            // Scores: every K row slice of the block once, each KV head against its group's queries.
             for j in 0..<n {
-                let ahead = b0 + n + j
-                if ahead < rows.upperBound {
-                    let kAhead = UnsafeRawPointer(p.k + ahead * p.kvStride), vAhead = UnsafeRawPointer(p.v + ahead * p.kvStride)
-                    for line in stride(from: 0, to: p.kvStride * 4, by: 64) {
+                let ahead = b0 + j + prefetchRows
+                if prefetchRows > 0 && ahead < rows.upperBound {
+                    let kAhead = UnsafeRawPointer(p.k + ahead * p.kvStride + sliceOffset)
+                    let vAhead = UnsafeRawPointer(p.v + ahead * p.kvStride + sliceOffset)
+                    for line in stride(from: 0, to: sliceBytes, by: 64) {
                         prefetch(kAhead + line)
                         prefetch(vAhead + line)
                     }
                 }
                 let krow = p.k + (b0 + j) * p.kvStride
-                for kvh in 0..<p.kvHeads {
+                for kvh in kv {
                     let kx = krow + kvh * d
                     for g in 0..<group {
                         let h = kvh * group + g
@@ -336,7 +352,7 @@ enum SplitDecode<V: ExpVector> {
             // One online-softmax step per head over the block's scores.
             let vectors = (n + lanes - 1) / lanes
             let limit = Float(n)
-            for h in 0..<p.heads {
+            for h in headRange {
                 let s = scores + h * blockPad
                 var mx = V(repeating: -.infinity)
                 for c in 0..<vectors {
@@ -367,7 +383,7 @@ enum SplitDecode<V: ExpVector> {
             }
             // O += P·V: each V row slice (now L1-resident after the first head) for every head of its group.
             let vBase = p.v + b0 * p.kvStride
-            for kvh in 0..<p.kvHeads {
+            for kvh in kv {
                 for g in 0..<group {
                     let h = kvh * group + g
                     let s = UnsafePointer(scores + h * blockPad)

@@ -30,3 +30,9 @@ public struct AttentionShape: Hashable, Sendable, Codable {
         return v
     }
 }
+
+extension AttentionShape {
+    /// The head geometry of a contract shape.
+    public init(_ s: AttentionPrefillShape) { self.init(heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim) }
+    public init(_ s: AttentionDecodeShape) { self.init(heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim) }
+}

@@ -7,7 +7,7 @@
 /// `ExpertGather.reference` when T·k·h·f ≤ 2²⁶, otherwise the first and last 8 tokens, bound
 /// `ExpertGather.errorBound`.
 public final class ExpertGatherInstance: TunableKernel, @unchecked Sendable {
-    public static var family: String { ExpertGather.family }
+    public static var family: KernelFamilyID { .expertGather }
     public let shape: MoEShape
     let pool: WorkerPool
     let x: OperandBuffer, gate: OperandBuffer, up: OperandBuffer, down: OperandBuffer, out: OperandBuffer
@@ -16,7 +16,7 @@ public final class ExpertGatherInstance: TunableKernel, @unchecked Sendable {
 
     public init(shape: MoEShape, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
         let bad = shape.violations
-        if !bad.isEmpty { throw .invalidShape(kernel: Self.family, reason: bad.joined(separator: "; ")) }
+        if !bad.isEmpty { throw .invalidShape(kernel: Self.family.rawValue, reason: bad.joined(separator: "; ")) }
         self.shape = shape; self.pool = pool
         var random = SplitMix64(seed: seed)
         let h = shape.hidden, f = shape.ffn, e = shape.experts
@@ -48,9 +48,12 @@ public final class ExpertGatherInstance: TunableKernel, @unchecked Sendable {
     deinit { ids.deallocate() }
 
     public convenience init(shapeKey: String, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
-        let v = try ShapeKey.parse(shapeKey, family: ExpertGather.family, fields: ["T", "h", "f", "e", "k"])
-        try self.init(shape: MoEShape(tokens: v["T"]!, hidden: v["h"]!, ffn: v["f"]!, experts: v["e"]!, topK: v["k"]!),
-                      pool: pool, seed: seed)
+        try self.init(ExpertGatherShape(key: shapeKey), pool: pool, seed: seed)
+    }
+
+    /// An instance of the contract's typed shape.
+    public convenience init(_ s: ExpertGatherShape, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
+        try self.init(shape: MoEShape(s), pool: pool, seed: seed)
     }
 
     public var shapeKey: String { "T=\(shape.tokens),h=\(shape.hidden),f=\(shape.ffn),e=\(shape.experts),k=\(shape.topK)" }

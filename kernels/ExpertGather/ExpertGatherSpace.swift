@@ -12,6 +12,7 @@ extension ExpertGather {
             Parameter("lanes", [4, 8, 16].filter { $0 <= maxLanes }, help: "SIMD width of the expert matmuls"),
             Parameter("sr", MatmulParams.skinnyRowGroups, help: "rows of x per register group in the expert matmuls"),
             Parameter("threads", Array(1...cores), help: "threads used"),
+            Parameter("stage", [0, 1], help: "1: stream each expert matrix into L2 before its matmul, 0: matmul prefetch only"),
         ], constraints: [
             Constraint("lanes ≤ maxSIMDLanes (\(maxLanes))") { p in (p["lanes"] ?? 0) <= maxLanes },
             Constraint("merge ≤ chunk") { p in (p["merge"] ?? 1) <= (p["chunk"] ?? 1) },
@@ -21,14 +22,19 @@ extension ExpertGather {
     /// Untuned default: expert-major; chunk = the smallest listed value ≥ twice the mean rows per expert
     /// (one batch, hence one weight pass, per expert in the common case); threads across experts when
     /// there are at least 4 experts per core (otherwise inside); merge 16 (tasks of ≥ 16 rows); the
-    /// widest SIMD width; sr = 4 (the skinny path's 4×4-accumulator shape).
+    /// widest SIMD width; sr = 4 (the skinny path's 4×4-accumulator shape); stage = 1 only when one
+    /// expert matrix fits in half of L2 (then the staged copy is what the matmul reads).
+    /// Threads go inside an expert instead when experts are few (< 4 per core) or when the mean expert
+    /// gets more tokens than the skinny path takes in one pass (16): then its matmuls are long enough to
+    /// split N across threads, and splitting inside keeps one expert's weights streaming at a time.
     public static func analyticalDefault(shape: MoEShape, on machine: MachineTraits) -> ParameterSet {
         let cores = max(1, machine.cores)
         let mean = max(1, shape.tokens * shape.topK / max(1, shape.experts))
         let chunk = [8, 16, 32, 64, 128, 256].first { $0 >= 2 * mean } ?? 256
-        let split = shape.experts >= 4 * cores ? 0 : 1
+        let split = shape.experts >= 4 * cores && mean <= Matmul.skinnyMaxRows ? 0 : 1
+        let stage = shape.hidden * shape.ffn * 4 <= machine.l2Bytes / 2 ? 1 : 0
         let lanes = [16, 8, 4].first { $0 <= machine.maxSIMDLanes } ?? 4
         return ParameterSet(["order": 0, "chunk": chunk, "split": split, "merge": min(16, chunk), "lanes": lanes,
-                             "sr": 4, "threads": cores])
+                             "sr": 4, "threads": cores, "stage": stage])
     }
 }

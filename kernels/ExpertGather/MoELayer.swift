@@ -53,14 +53,15 @@ enum MoELayer {
                 // Stream each weight matrix into L2 just before its matmul (see `SwiGLU.prefetch`); the
                 // sums land in the slot's sink float so the loads are kept.
                 let sink = g + 2 * chunk * f
+                let stage = params.stage == 1
                 do {
-                    sink[0] = SwiGLU.prefetch(p.gate + ex * f * h, floats: f * h)
+                    if stage { sink[0] = SwiGLU.prefetch(p.gate + ex * f * h, floats: f * h) }
                     try Matmul.run(m: n, n: f, k: h, a: xs + start * h, lda: h, b: p.gate + ex * f * h, ldb: h,
                                    bLayout: .nk, c: g, ldc: f, accumulate: false, params: mp, pool: pool)
-                    sink[0] += SwiGLU.prefetch(p.up + ex * f * h, floats: f * h)
+                    if stage { sink[0] += SwiGLU.prefetch(p.up + ex * f * h, floats: f * h) }
                     try Matmul.run(m: n, n: f, k: h, a: xs + start * h, lda: h, b: p.up + ex * f * h, ldb: h,
                                    bLayout: .nk, c: u, ldc: f, accumulate: false, params: mp, pool: pool)
-                    sink[0] += SwiGLU.prefetch(p.down + ex * h * f, floats: h * f)
+                    if stage { sink[0] += SwiGLU.prefetch(p.down + ex * h * f, floats: h * f) }
                     SwiGLU.apply(gate: g, up: UnsafePointer(u), count: n * f)
                     try Matmul.run(m: n, n: h, k: f, a: g, lda: f, b: p.down + ex * h * f, ldb: f,
                                    bLayout: .nk, c: ys + start * h, ldc: h, accumulate: false, params: mp, pool: pool)

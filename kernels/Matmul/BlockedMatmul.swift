@@ -4,7 +4,10 @@
 /// ic over M by MC (pack Ã = A[ic, pc] into MC×KC panels), jr over NC by NR, ir over MC by MR
 /// (micro-kernel). Threads split one loop: `split` 0 gives each thread its own range of N (independent,
 /// each with its own Ã and B̃); `split` 1 is BLIS's ic loop (threads pack a shared B̃ together, then
-/// each computes its own rows). Packing buffers come from the pool's scratch arena.
+/// each computes its own rows); `split` 2 divides N like 0 but into 4 chunks per thread that threads
+/// claim as they finish (packing buffers per thread, not per chunk), so on a hybrid machine a slower
+/// E-core takes fewer chunks instead of holding the P-cores back. Packing buffers come from the pool's
+/// scratch arena.
 enum BlockedMatmul<V: SIMD, let MR: Int, let NV: Int> where V.Scalar == Float {
     typealias Tile = RegisterTile<V, MR, NV>
 
@@ -12,7 +15,7 @@ enum BlockedMatmul<V: SIMD, let MR: Int, let NV: Int> where V.Scalar == Float {
         let nr = Tile.nr
         let mc = params.mc, kc = min(params.kc, p.k), nc = params.nc
         // Never more parts than the split loop has tiles.
-        let splitTiles = params.split == 0 ? (p.n + nr - 1) / nr : (p.m + MR - 1) / MR
+        let splitTiles = params.split == 1 ? (p.m + MR - 1) / MR : (p.n + nr - 1) / nr
         let parts = max(1, min(params.threads, pool.threadCount, splitTiles))
         // Ã (mc×kc) per part and B̃ (kc×nc) per part (split 0) or shared (split 1), in whole pages; the
         // effective blocks never exceed the matrix.
@@ -27,6 +30,19 @@ enum BlockedMatmul<V: SIMD, let MR: Int, let NV: Int> where V.Scalar == Float {
             return
         }
         let perPart = aFloats + bFloats
+        if params.split == 2 && parts > 1 {
+            // Dynamic chunks: 4 per thread (never more than the N tiles), buffers indexed by worker.
+            let chunks = min(splitTiles, 4 * parts)
+            pool.scratch.withScratch(bytes: perPart * parts * 4) { raw in
+                let base = raw.assumingMemoryBound(to: Float.self)
+                pool.parallelFor(chunks, threads: parts) { chunk, worker in
+                    let aPack = base + worker * perPart
+                    let cols = Matmul.chunk(chunk, of: chunks, total: p.n, quantum: nr)
+                    serial(p, rows: 0..<p.m, cols: cols, mc: mc, kc: kc, nc: nc, aPack: aPack, bPack: aPack + aFloats)
+                }
+            }
+            return
+        }
         pool.scratch.withScratch(bytes: perPart * parts * 4) { raw in
             let base = raw.assumingMemoryBound(to: Float.self)
             let body = { (part: Int) in

@@ -13,7 +13,8 @@ struct MatmulProblem: @unchecked Sendable {
 /// MC/KC/NC, a registered MR×NR micro-kernel; compute-bound shapes) and the skinny path (M ≤ 16 decode
 /// shapes, bandwidth-bound: streams B once, no packing).
 public enum Matmul {
-    public static let family = "matmul"
+    /// The family name in messages (the typed id is `KernelFamilyID.matmul`).
+    public static let family = KernelFamilyID.matmul.rawValue
 
     /// Computes C = A·B, or C += A·B when `accumulate`. B is [K×N] for `.kn` and [N×K] for `.nk`.
     /// Throws before touching any memory when the shape, strides or parameters are invalid, when the
@@ -43,6 +44,12 @@ public enum Matmul {
         let minLdb = bLayout == .kn ? n : k
         if ldb < minLdb { bad.append("ldb=\(ldb) is smaller than \(bLayout == .kn ? "N" : "K")=\(minLdb) for layout \(bLayout)") }
         if ldc < n { bad.append("ldc=\(ldc) is smaller than N=\(n)") }
+        if bad.isEmpty {
+            let bRows = bLayout == .kn ? k : n
+            if ShapeArithmetic.floats(m, lda) == nil || ShapeArithmetic.floats(bRows, ldb) == nil || ShapeArithmetic.floats(m, ldc) == nil {
+                bad.append("\(m)x\(n)x\(k) with lda=\(lda), ldb=\(ldb), ldc=\(ldc) addresses more than 2^56 bytes (buffer size overflows)")
+            }
+        }
         if !bad.isEmpty { throw .invalidShape(kernel: family, reason: bad.joined(separator: "; ")) }
         if params.lanes > maxLanes {
             throw .unsupported(kernel: family, reason: "lanes=\(params.lanes) but this CPU executes at most \(maxLanes) Float lanes")

@@ -12,20 +12,29 @@ import Darwin
 /// `Matmul.reference`: all outputs when M·N·K ≤ 2²⁷, otherwise 4,096 sampled outputs (every sampled
 /// element is exact, so the check stays O(K) per sample); bound 8·K·2⁻²⁴ + 10⁻⁶ relative to |ref| + 1.
 public final class MatmulInstance: TunableKernel, @unchecked Sendable {
-    public static var family: String { Matmul.family }
+    public static var family: KernelFamilyID { .matmul }
 
     public let m: Int, n: Int, k: Int
     public let layout: MatrixLayout
     public let pool: WorkerPool
     public let a: UnsafeMutablePointer<Float>
+    /// The weight operand (the first of `weightCopies`; all copies hold the same values).
     public let b: UnsafeMutablePointer<Float>
+    /// Copies of B that `run` rotates through (one unless built with `coldWeightBytes`).
+    public let weightCopies: [UnsafeMutablePointer<Float>]
+    private var nextCopy = 0
     public let c: UnsafeMutablePointer<Float>
     public var lda: Int { k }
     public var ldb: Int { layout == .kn ? n : k }
     public var ldc: Int { n }
 
     /// Builds an instance; throws `invalidShape` for non-positive sizes or a product beyond 2³¹ elements.
-    public init(m: Int, n: Int, k: Int, layout: MatrixLayout, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
+    ///
+    /// `coldWeightBytes` > 0 makes the instance cold: it holds enough copies of B (at most 256) that their
+    /// total exceeds `coldWeightBytes` (pass more than the last-level cache) and each `run` uses the next
+    /// copy, so B streams from memory as it does in a model's forward pass.
+    public init(m: Int, n: Int, k: Int, layout: MatrixLayout, pool: WorkerPool, seed: UInt64 = 1,
+                coldWeightBytes: Int = 0) throws(KernelError) {
         guard m > 0, n > 0, k > 0 else {
             throw .invalidShape(kernel: Matmul.family, reason: "M, N, K must be positive, got \(m)x\(n)x\(k)")
         }
@@ -39,25 +48,33 @@ public final class MatmulInstance: TunableKernel, @unchecked Sendable {
         for i in 0..<(m * k) { a[i] = random.symmetric() }
         for i in 0..<(k * n) { b[i] = random.symmetric() }
         c.initialize(repeating: 0, count: m * n)
+        let bBytes = max(1, k * n * 4)
+        let copies = coldWeightBytes > 0 ? min(256, max(1, coldWeightBytes / bBytes + 1)) : 1
+        var all = [b]
+        for _ in 1..<max(2, copies) where copies > 1 {
+            let copy = Self.allocate(k * n)
+            copy.update(from: b, count: k * n)
+            all.append(copy)
+        }
+        weightCopies = all
+        isCold = coldWeightBytes > 0
     }
 
-    deinit { free(a); free(b); free(c) }
+    deinit { free(a); for w in weightCopies { free(w) }; free(c) }
 
-    /// Parses `MxNxK` or `MxNxK/kn` (also `/nk`).
+    /// `cold` when built with `coldWeightBytes`: `run` rotates through copies of B, or B alone is larger
+    /// than `coldWeightBytes` (then one copy already streams from memory).
+    public var condition: WeightCondition { isCold ? .cold : .hot }
+    private let isCold: Bool
+
+    /// Parses `MxNxK` or `MxNxK/kn` (also `/nk`): the contract's `MatmulShape` grammar.
     public convenience init(shapeKey: String, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
-        let parts = shapeKey.split(separator: "/")
-        var layout = MatrixLayout.nk
-        if parts.count == 2 {
-            guard let l = MatrixLayout(rawValue: String(parts[1])) else {
-                throw .invalidShape(kernel: Matmul.family, reason: "layout '\(parts[1])' in '\(shapeKey)' is not kn or nk")
-            }
-            layout = l
-        }
-        let dims = (parts.first ?? "").split(separator: "x").map { Int($0) }
-        guard parts.count <= 2, dims.count == 3, let m = dims[0], let n = dims[1], let k = dims[2] else {
-            throw .invalidShape(kernel: Matmul.family, reason: "shape '\(shapeKey)' is not MxNxK[/kn|/nk] (e.g. 1x576x576)")
-        }
-        try self.init(m: m, n: n, k: k, layout: layout, pool: pool, seed: seed)
+        try self.init(MatmulShape(key: shapeKey), pool: pool, seed: seed)
+    }
+
+    /// An instance of the contract's typed shape.
+    public convenience init(_ s: MatmulShape, pool: WorkerPool, seed: UInt64 = 1, coldWeightBytes: Int = 0) throws(KernelError) {
+        try self.init(m: s.m, n: s.n, k: s.k, layout: s.layout, pool: pool, seed: seed, coldWeightBytes: coldWeightBytes)
     }
 
     public var shapeKey: String { "\(m)x\(n)x\(k)" + (layout == .kn ? "/kn" : "") }
@@ -74,7 +91,9 @@ public final class MatmulInstance: TunableKernel, @unchecked Sendable {
 
     public func run(_ params: ParameterSet) throws(KernelError) {
         let p = try MatmulParams(params)
-        try Matmul.run(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, bLayout: layout, c: c, ldc: ldc,
+        let weights = weightCopies[nextCopy]
+        nextCopy = nextCopy + 1 == weightCopies.count ? 0 : nextCopy + 1
+        try Matmul.run(m: m, n: n, k: k, a: a, lda: lda, b: weights, ldb: ldb, bLayout: layout, c: c, ldc: ldc,
                        accumulate: false, params: p, pool: pool)
     }
 
@@ -106,11 +125,9 @@ public final class MatmulInstance: TunableKernel, @unchecked Sendable {
         return Verification(maxError: worst, bound: bound)
     }
 
+    /// Huge-page operands like the model's weights (see `LargeBuffer`).
     static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        var p: UnsafeMutableRawPointer? = nil
-        guard posix_memalign(&p, 4096, max(4096, count * 4)) == 0, let p else {
-            fatalError("MatmulInstance: cannot allocate \(count) floats")
-        }
-        return p.bindMemory(to: Float.self, capacity: count)
+        guard let p = LargeBuffer.floats(count) else { fatalError("MatmulInstance: cannot allocate \(count) floats") }
+        return p
     }
 }

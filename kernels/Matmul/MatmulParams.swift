@@ -2,20 +2,23 @@
 ///
 /// Blocked (GotoBLAS) path: `lanes` SIMD width; `mr`×`nr` register tile (a registered micro-kernel);
 /// `mc`, `kc`, `nc` cache blocks; `threads`; `split` = which loop the threads divide (0: the N/jc loop,
-/// 1: the M/ic loop). Skinny path (`path` = 1, for M ≤ 16 decode shapes): `sn` output columns per task,
-/// `su` weight rows streamed together, `sr` rows of A per register group, `sk` K chunk (0: all of K).
+/// 1: the M/ic loop, 2: the N loop in dynamically claimed chunks, for hybrid machines). Skinny path (`path` = 1, for M ≤ 16 decode shapes): `sn` output columns per task,
+/// `su` weight rows streamed together, `sr` rows of A per register group, `sk` K chunk (0: all of K),
+/// `pf` software-prefetch distance in bytes ahead in each streamed weight row (`.nk`; 0: none).
 public struct MatmulParams: Hashable, Sendable, CustomStringConvertible {
     public var lanes: Int, mr: Int, nr: Int
     public var mc: Int, kc: Int, nc: Int
     public var threads: Int, split: Int
     public var path: Int
-    public var sn: Int, su: Int, sr: Int, sk: Int
+    public var sn: Int, su: Int, sr: Int, sk: Int, pf: Int
 
     /// Parameter names, in the order the search space declares them.
-    public static let names = ["path", "lanes", "mr", "nr", "mc", "kc", "nc", "threads", "split", "sn", "su", "sr", "sk"]
+    public static let names = ["path", "lanes", "mr", "nr", "mc", "kc", "nc", "threads", "split", "sn", "su", "sr", "sk", "pf"]
     /// Allowed weight-rows-per-step and A-rows-per-group of the skinny path (compile-time variants).
     public static let skinnyUnrolls = [1, 2, 4]
     public static let skinnyRowGroups = [1, 2, 4, 8]
+    /// Upper bound of the prefetch distance (bytes): beyond a few KiB the lines are evicted before use.
+    public static let maxPrefetchBytes = 16384
 
     /// Reads and checks `p`: throws `missingParameter` for an absent name and `invalidParameters` listing
     /// every structural violation (mc not a multiple of mr, unregistered tile, ...).
@@ -28,7 +31,8 @@ public struct MatmulParams: Hashable, Sendable, CustomStringConvertible {
         threads = try p.require("threads", kernel: k); split = try p.require("split", kernel: k)
         sn = try p.require("sn", kernel: k); su = try p.require("su", kernel: k); sr = try p.require("sr", kernel: k)
         sk = try p.require("sk", kernel: k)
-        let v = violations
+        pf = try p.require("pf", kernel: k)
+        let v = MatmulContract.violations(of: p) + violations
         if !v.isEmpty { throw .invalidParameters(kernel: k, params: p.description, violations: v) }
     }
 
@@ -45,8 +49,13 @@ public struct MatmulParams: Hashable, Sendable, CustomStringConvertible {
                      + MicroKernelRegistry.all.map(\.id).joined(separator: ", "))
         }
         if threads < 1 { v.append("threads must be at least 1, got \(threads)") }
-        if ![0, 1].contains(split) { v.append("split must be 0 (N loop) or 1 (M loop), got \(split)") }
+        if ![0, 1, 2].contains(split) {
+            v.append("split must be 0 (N loop), 1 (M loop) or 2 (N loop, dynamic chunks), got \(split)")
+        }
         if sk < 0 { v.append("sk must be 0 (all of K) or positive, got \(sk)") }
+        if pf < 0 || pf > Self.maxPrefetchBytes || pf % 64 != 0 {
+            v.append("pf must be a multiple of 64 in 0...\(Self.maxPrefetchBytes) (bytes ahead), got \(pf)")
+        }
         if sn < 1 { v.append("sn must be positive, got \(sn)") }
         if !Self.skinnyUnrolls.contains(su) { v.append("su must be one of \(Self.skinnyUnrolls), got \(su)") }
         if !Self.skinnyRowGroups.contains(sr) { v.append("sr must be one of \(Self.skinnyRowGroups), got \(sr)") }
@@ -56,7 +65,7 @@ public struct MatmulParams: Hashable, Sendable, CustomStringConvertible {
     /// Back to the generic form (what configs and journals store).
     public var parameterSet: ParameterSet {
         ParameterSet(["path": path, "lanes": lanes, "mr": mr, "nr": nr, "mc": mc, "kc": kc, "nc": nc,
-                      "threads": threads, "split": split, "sn": sn, "su": su, "sr": sr, "sk": sk])
+                      "threads": threads, "split": split, "sn": sn, "su": su, "sr": sr, "sk": sk, "pf": pf])
     }
 
     public var description: String { parameterSet.description }

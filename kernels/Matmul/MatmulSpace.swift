@@ -27,12 +27,17 @@ extension Matmul {
             Parameter("mc", mcs, help: "rows of A per packed block (L2)"),
             Parameter("kc", kcs, help: "reduction depth per packed block (L1)"),
             Parameter("nc", ncs, help: "columns of B per packed block (L3)"),
-            Parameter("threads", Array(1...max(1, machine.cores)), help: "threads used"),
-            Parameter("split", [0, 1], help: "loop the threads divide: 0 = N (jc), 1 = M (ic)"),
+            Parameter("threads", Array(1...max(1, machine.cores)), help: machine.coreKinds.count > 1
+                      ? "threads used, on the pool's cores fastest kind first: which cores and how many of each kind ("
+                        + CorePlacement.fastestFirst.ordered(machine.coreKinds).map { "\($0.name) ×\($0.cores.count)" }
+                            .joined(separator: " then ") + ")"
+                      : "threads used"),
+            Parameter("split", [0, 1, 2], help: "loop the threads divide: 0 = N (jc), 1 = M (ic), 2 = N in dynamic chunks (hybrid cores)"),
             Parameter("sn", skinny ? with([32, 64, 128, 256, 512], "sn") : with([], "sn"), help: "skinny: output columns per task"),
             Parameter("su", skinny ? MatmulParams.skinnyUnrolls : with([], "su"), help: "skinny: weight rows / vectors per step"),
             Parameter("sr", skinny ? MatmulParams.skinnyRowGroups : with([], "sr"), help: "skinny: rows of A per register group"),
             Parameter("sk", skinny ? with([0, 256, 1024, 4096], "sk") : with([], "sk"), help: "skinny: K chunk of A kept in cache (0: all of K)"),
+            Parameter("pf", skinny ? with([0, 512, 1024, 2048, 4096], "pf") : with([], "pf"), help: "skinny: prefetch distance in bytes ahead in each weight row (0: none)"),
         ]
         let l1 = machine.l1dBytes, l2 = machine.l2Bytes, cores = machine.cores, maxLanes = machine.maxSIMDLanes
         let constraints = [
@@ -57,7 +62,8 @@ extension Matmul {
     /// - MC = ⌊(W_L2 − 2)/C_Ac⌋ rounded down to MR, C_Ac = KC·4·W_L2/S_L2 (two L2 ways left for streams);
     /// - NC = 256·NR (Polly), capped at N rounded up to NR;
     /// - threads = cores, but only as many as have ≥ 4 MFLOP (blocked) or ≥ 512 KiB of B (skinny) each,
-    ///   splitting whichever of M and N has more register tiles;
+    ///   splitting whichever of M and N has more register tiles; on a machine with several core kinds the N
+    ///   split is dynamic (split 2) and the threads are the fastest cores first (the pool's placement);
     /// - skinny path for M ≤ 16: the register shape sr×su with the fewest loads per FMA, all of K per pass
     ///   unless M·K floats of A exceed half of L2.
     public static func analyticalDefault(m: Int, n: Int, k: Int, on machine: MachineTraits) -> ParameterSet {
@@ -78,7 +84,10 @@ extension Matmul {
         mc = max(mr, mc / mr * mr)
         mc = min(mc, (m + mr - 1) / mr * mr)
         let nc = min(256 * nr, (n + nr - 1) / nr * nr)
-        let split = (n + nr - 1) / nr >= (m + mr - 1) / mr ? 0 : 1
+        // On a hybrid machine the N split is claimed in chunks (split 2): a static split would wait for the
+        // slowest (E-)core.
+        let splitN = machine.coreKinds.count > 1 ? 2 : 0
+        let split = (n + nr - 1) / nr >= (m + mr - 1) / mr ? splitN : 1
         let skinny = m <= skinnyMaxRows
         // Skinny register shape: the fewest loads per FMA, (sr + su)/(sr·su), with sr ≤ M and sr·su ≤ 16
         // accumulators: 4×4 for M ≥ 4 (8 loads per 16 FMAs), 2×4 for M = 2–3, 1×4 for M = 1.
@@ -89,20 +98,34 @@ extension Matmul {
                 if (r + u) * sr * su < (sr + su) * r * u { sr = r; su = u }
             }
         }
-        // K chunk: stream all of K (no per-chunk reductions) while the M rows of A fit in half of L2;
+        // `.kn` and single-group `.nk` K chunk: all of K (no per-chunk reductions) while M rows of A fit in half of L2;
         // chunking to L1 measured 1.5–2× slower at M = 16 (sk=256: 1.15× OpenBLAS vs sk=0: 1.51×).
         let rowsA = max(1, min(m, skinnyMaxRows))
         let skFit = max(256, machine.l2Bytes / 2 / (4 * rowsA) / 256 * 256)
-        let sk = skFit >= k ? 0 : skFit
+        // `.nk` with several row groups (M > sr): K chunks whose su·sk weight tile fits in two thirds of
+        // L1, so every group after the first re-reads it from L1 (a power of two ≥ 256 floats). Measured
+        // on 16x4096x4096, 1 thread (best of 15, loaded machine): sk=2048 10.3 ms, 1024 18.0 ms, whole
+        // rows re-read from L2 ~50 ms.
+        var skTile = 256
+        while skTile * 2 * su * 4 <= machine.l1dBytes * 2 / 3 { skTile *= 2 }
+        let sk = m > sr ? (skTile >= k ? 0 : skTile) : (skFit >= k ? 0 : skFit)
         // Threads: each must get enough work to pay for waking it (a few µs): ≥ 4 MFLOP on the blocked
         // path, ≥ 512 KiB of B streamed on the skinny path; at most one per core.
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
         let perThread = skinny ? Double(n) * Double(k) * 4 / Double(512 << 10) : flops / 4e6
         let cores = max(1, min(machine.cores, Int(perThread.rounded(.down))))
+        // Prefetch distance: enough bytes in flight per core to cover DRAM latency (Little's law,
+        // ~100 ns × ~25 GB/s per core ≈ 2.5 KB, spread over the su streamed rows), in whole lines,
+        // clamped to 512...4096 (shorter gains nothing over the hardware prefetcher, longer is evicted).
+        let inFlight = 2560
+        // Twice that (slack for the loop's own demand misses). Seeded only for a weight larger than the L3
+        // (it cannot be cache-resident in any call; measured 4x4096x4096, 2 threads, best of 40: pf=1024
+        // 42–44 GB/s vs pf=0 28–33); smaller weights keep the earlier no-prefetch loop until tuned.
+        let pf = skinny && n * k * 4 > machine.l3Bytes ? max(512, min(4096, inFlight / su / 64 * 64 * 2)) : 0
         // Enough tasks per thread (8) to balance a shared machine.
         var sn = 16
         while sn < 512 && sn * 2 * cores * 8 <= n { sn *= 2 }
         return ParameterSet(["path": skinny ? 1 : 0, "lanes": lanes, "mr": mr, "nr": nr, "mc": mc, "kc": kc,
-                             "nc": nc, "threads": cores, "split": split, "sn": sn, "su": su, "sr": sr, "sk": sk])
+                             "nc": nc, "threads": cores, "split": split, "sn": sn, "su": su, "sr": sr, "sk": sk, "pf": pf])
     }
 }

@@ -4,7 +4,9 @@
 /// `.nk` (Linear weights): every output is a dot product of a row of A with a contiguous weight row; a
 /// task owns `sn` consecutive weight rows, processes `su` of them per step against `sr` rows of A at a
 /// time with `sr·su` vector accumulators, then reduces horizontally. `.kn`: a task owns a strip of
-/// columns; `sr` rows × `su` vectors of accumulators run down K. Threads split N.
+/// columns; `sr` rows × `su` vectors of accumulators run down K. Threads split N (tasks of `sn` columns),
+/// so every weight row is read by exactly one task: no second pass over the weights. With `.nk` and
+/// M ≥ 2, A is first packed by K vector into scratch (M·K floats, a few KiB per row) — see `SkinnyRows`.
 enum SkinnyMatmul {
     static func run(_ p: MatmulProblem, _ params: MatmulParams, _ pool: WorkerPool) {
         switch params.lanes {
@@ -33,12 +35,39 @@ enum SkinnyMatmul {
     }
 }
 
+/// Where a row group's A vectors come from: `base` + r·`row` + v·`step` for row r of the group and
+/// vector v of the K chunk. Unpacked: A itself (row = lda, step = lanes). Packed (`.nk`, M ≥ 2): A
+/// interleaved by K vector, all M rows of one vector adjacent (row = lanes, step = M·lanes), so the
+/// group's loads walk one contiguous buffer instead of R streams a power-of-two lda apart, which
+/// alias in the L1 sets with each other and with the weight rows (measured: M = 16, K = 4096 ran at
+/// ~25 GFLOP/s, every load an L1 miss).
+struct SkinnyRows {
+    var base: UnsafePointer<Float>, row: Int, step: Int
+}
+
 /// One skinny register shape: R rows of A × U weight rows (`.nk`) or U column vectors (`.kn`).
 ///
-/// K is processed in chunks of `sk` (0: all of K) so that the chunk of A (M × sk) stays in L1 while a
-/// task's weights stream past it once; partial sums are added into C per chunk.
+/// `.nk`: K is processed in chunks of `sk` (0: all of K) inside each group of U weight rows when M > R
+/// (see `nkRows`). `.kn`: in chunks of `sk` so that the chunk of A (M × sk) stays in L1 while a task's
+/// weights stream past it once; partial sums are added into C per chunk.
 enum SkinnyTile<V: SIMD, let R: Int, let U: Int> where V.Scalar == Float {
     static func run(_ p: MatmulProblem, _ params: MatmulParams, _ pool: WorkerPool) {
+        let lanes = V.scalarCount
+        let vectors = p.k / lanes
+        guard p.layout == .nk && p.m >= 2 && vectors >= 1 else { drive(p, params, pool, packed: nil); return }
+        pool.scratch.withScratch(bytes: vectors * p.m * lanes * 4) { raw in
+            let ap = raw.assumingMemoryBound(to: Float.self)
+            for v in 0..<vectors {
+                for r in 0..<p.m {
+                    UnsafeMutableRawPointer(ap + (v * p.m + r) * lanes)
+                        .storeBytes(of: UnsafeRawPointer(p.a + r * p.lda + v * lanes).loadUnaligned(as: V.self), as: V.self)
+                }
+            }
+            drive(p, params, pool, packed: UnsafePointer(ap))
+        }
+    }
+
+    static func drive(_ p: MatmulProblem, _ params: MatmulParams, _ pool: WorkerPool, packed: UnsafePointer<Float>?) {
         let lanes = V.scalarCount
         let quantum = p.layout == .nk ? U : U * lanes
         let per = max(quantum, (params.sn + quantum - 1) / quantum * quantum)
@@ -46,15 +75,15 @@ enum SkinnyTile<V: SIMD, let R: Int, let U: Int> where V.Scalar == Float {
         let chunk = params.sk <= 0 ? p.k : max(lanes, params.sk / lanes * lanes)
         let body = { (t: Int) in
             let lo = t * per, hi = min(p.n, lo + per)
+            if p.layout == .nk {
+                // K chunks inside each group of U weight rows (see `nkRows`): the rows stream once, in order.
+                nkColumns(p, lo..<hi, chunk: chunk, pf: params.pf, packed: packed)
+                return
+            }
             var k0 = 0
             while k0 < p.k {
                 let kb = min(chunk, p.k - k0)
-                let load = k0 > 0 || p.accumulate
-                if p.layout == .nk {
-                    nkColumns(p, lo..<hi, k0: k0, kb: kb, load: load)
-                } else {
-                    knColumns(p, lo..<hi, k0: k0, kb: kb, load: load)
-                }
+                knColumns(p, lo..<hi, k0: k0, kb: kb, load: k0 > 0 || p.accumulate)
                 k0 += kb
             }
         }
@@ -68,45 +97,71 @@ enum SkinnyTile<V: SIMD, let R: Int, let U: Int> where V.Scalar == Float {
     // MARK: .nk — dot products over contiguous weight rows
 
     @inline(__always)
-    static func nkColumns(_ p: MatmulProblem, _ cols: Range<Int>, k0: Int, kb: Int, load: Bool) {
+    static func nkColumns(_ p: MatmulProblem, _ cols: Range<Int>, chunk: Int, pf: Int, packed: UnsafePointer<Float>?) {
         var n = cols.lowerBound
         while n + U <= cols.upperBound {
-            nkRows(p, n: n, k0: k0, kb: kb, load: load)
+            nkRows(p, n: n, chunk: chunk, pf: pf, packed: packed)
             n += U
         }
         while n < cols.upperBound {
-            SkinnyTile<V, R, 1>.nkRows(p, n: n, k0: k0, kb: kb, load: load)
+            SkinnyTile<V, R, 1>.nkRows(p, n: n, chunk: chunk, pf: pf, packed: packed)
             n += 1
         }
     }
 
-    /// All M rows against weight rows n ..< n+U over k0 ..< k0+kb.
+    /// All M rows against weight rows n ..< n+U. With one row group (M ≤ R) the U rows stream once over
+    /// all of K. With several, K goes in chunks of `chunk`: the first group streams the chunk of the U
+    /// rows from memory (prefetching `pf` bytes ahead in each row, so the prefetch runs on into the next
+    /// chunk) and the later groups re-read that U·chunk tile from L1 (measured on M = 16, K = 4096: letting
+    /// each group re-read whole 16 KiB rows from L2 ran at ~15 GFLOP/s, stalled on the weight loads).
+    /// Partial sums of later chunks are added into C.
     @inline(__always)
-    static func nkRows(_ p: MatmulProblem, n: Int, k0: Int, kb: Int, load: Bool) {
-        var m0 = 0
-        while m0 + R <= p.m {
-            nkDot(p, m0: m0, n: n, k0: k0, kb: kb, load: load)
-            m0 += R
+    static func nkRows(_ p: MatmulProblem, n: Int, chunk: Int, pf: Int, packed: UnsafePointer<Float>?) {
+        let lanes = V.scalarCount
+        func rows(_ m0: Int, _ k0: Int) -> SkinnyRows {
+            if let packed { return SkinnyRows(base: packed + (k0 / lanes * p.m + m0) * lanes, row: lanes, step: p.m * lanes) }
+            return SkinnyRows(base: p.a + m0 * p.lda + k0, row: p.lda, step: lanes)
         }
-        while m0 < p.m {
-            SkinnyTile<V, 1, U>.nkDot(p, m0: m0, n: n, k0: k0, kb: kb, load: load)
-            m0 += 1
+        let step = p.m <= R ? p.k : chunk
+        var k0 = 0
+        while k0 < p.k {
+            let kb = min(step, p.k - k0)
+            let load = k0 > 0 || p.accumulate
+            var m0 = 0
+            while m0 + R <= p.m {
+                nkDot(p, m0: m0, n: n, k0: k0, kb: kb, load: load, pf: m0 == 0 ? pf : 0, x: rows(m0, k0))
+                m0 += R
+            }
+            while m0 < p.m {
+                SkinnyTile<V, 1, U>.nkDot(p, m0: m0, n: n, k0: k0, kb: kb, load: load, pf: m0 == 0 ? pf : 0, x: rows(m0, k0))
+                m0 += 1
+            }
+            k0 += kb
         }
     }
 
     @inline(__always)
-    static func nkDot(_ p: MatmulProblem, m0: Int, n: Int, k0: Int, kb: Int, load: Bool) {
+    static func nkDot(_ p: MatmulProblem, m0: Int, n: Int, k0: Int, kb: Int, load: Bool, pf: Int, x: SkinnyRows) {
         let lanes = V.scalarCount
         var acc = InlineArray<R, InlineArray<U, V>>(repeating: InlineArray<U, V>(repeating: V()))
         let a = p.a + m0 * p.lda + k0, w = p.b + n * p.ldb + k0
+        var xs = x.base
         var q = 0
+        // One loop (the prefetch test is loop-invariant): two loops sharing `acc` kept it in memory.
+        // With `pf`, one `prefetcht0` per step in each weight row, `pf` bytes ahead: U sequential streams
+        // alone keep too few misses in flight to reach DRAM bandwidth. (Past a row's end it touches the
+        // next rows, read next anyway; prefetches never fault.)
         while q + lanes <= kb {
+            if pf > 0 {
+                for u in 0..<U { prefetch(UnsafeRawPointer(w + u * p.ldb + q) + pf) }
+            }
             var wv = InlineArray<U, V>(repeating: V())
             for u in 0..<U { wv[u] = UnsafeRawPointer(w + u * p.ldb + q).loadUnaligned(as: V.self) }
             for r in 0..<R {
-                let x = UnsafeRawPointer(a + r * p.lda + q).loadUnaligned(as: V.self)
-                for u in 0..<U { acc[r][u] = acc[r][u].addingProduct(x, wv[u]) }
+                let xv = UnsafeRawPointer(xs + r * x.row).loadUnaligned(as: V.self)
+                for u in 0..<U { acc[r][u] = acc[r][u].addingProduct(xv, wv[u]) }
             }
+            xs += x.step
             q += lanes
         }
         for r in 0..<R {

@@ -80,3 +80,19 @@ public enum QuantFormat: UInt32, Sendable, CaseIterable, Codable, CustomStringCo
         }
     }
 }
+
+extension QuantFormat {
+    /// The contract's shape type of this format's `matmul.<format>` family (its id, grammar and bytes).
+    public var shapeType: any QuantMatmulShape.Type {
+        switch self {
+        case .f16: return QuantMatmulShapeF16.self
+        case .bf16: return QuantMatmulShapeBF16.self
+        case .q4_0: return QuantMatmulShapeQ4_0.self
+        case .q4_1: return QuantMatmulShapeQ4_1.self
+        case .q5_0: return QuantMatmulShapeQ5_0.self
+        case .q8_0: return QuantMatmulShapeQ8_0.self
+        case .q4_K: return QuantMatmulShapeQ4_K.self
+        case .q6_K: return QuantMatmulShapeQ6_K.self
+        }
+    }
+}

@@ -44,11 +44,11 @@ public struct QuantMatmulOutput: @unchecked Sendable {
 /// Threading: `params.threads` ≤ `pool.threadCount`; the call uses the pool's scratch arena and does not
 /// allocate in steady state.
 public enum QuantMatmul {
-    /// Family ids are "matmul.<format name>".
-    public static let familyPrefix = "matmul.quant"
+    /// The group id of the `matmul.<format>` families, for errors raised before a format is known.
+    public static let familyPrefix = KernelFamilyID.matmulQuantized.rawValue
 
-    /// The kernel family of matrices of `format` (its tuned parameters apply to them).
-    public static func family(_ format: QuantFormat) -> String { "matmul.\(format.name)" }
+    /// The kernel family of matrices of `format` (its tuned parameters apply to them): the contract's id.
+    public static func family(_ format: QuantFormat) -> KernelFamilyID { format.shapeType.family }
 
     /// Tiles (SIMD width in floats, MR, NR) the prefill path is specialized for.
     public static let prefillTiles: [(lanes: Int, mr: Int, nr: Int)] = [
@@ -78,7 +78,7 @@ public enum QuantMatmul {
     /// The checks `run` performs.
     public static func validate(m: Int, ldx: Int, outputs: [QuantMatmulOutput], params: QuantMatmulParams,
                                 pool: WorkerPool, cpu: QuantCPU = .host) throws(KernelError) {
-        let name = outputs.first.map { family($0.weights.format) } ?? familyPrefix
+        let name = outputs.first.map { family($0.weights.format).rawValue } ?? familyPrefix
         var bad: [String] = []
         guard let first = outputs.first else { throw .invalidShape(kernel: name, reason: "no output matrices") }
         let k = first.weights.cols

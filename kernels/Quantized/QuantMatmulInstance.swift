@@ -18,7 +18,10 @@ import Darwin
 ///   register dequantization u·d + c instead of d·(q − o); both modes)
 /// - plus, with int8 activations, Σₖ|wₖ|·max|x| of xₖ's 32-value block / 254 (the activation rounding).
 public final class QuantMatmulInstance: TunableKernel, @unchecked Sendable {
-    public static var family: String { QuantMatmul.familyPrefix }
+    /// The group id (`matmul.quant`); `family` is this instance's own `matmul.<format>` id.
+    public static var family: KernelFamilyID { .matmulQuantized }
+    /// The `matmul.<format>` family of this instance's weights.
+    public var family: KernelFamilyID { QuantMatmul.family(format) }
 
     public let format: QuantFormat
     public let m: Int, n: Int, k: Int
@@ -31,7 +34,7 @@ public final class QuantMatmulInstance: TunableKernel, @unchecked Sendable {
     private var sampleDense: [Float] = []
 
     public init(format: QuantFormat, m: Int, n: Int, k: Int, pool: WorkerPool, copies: Int = 1, seed: UInt64 = 1) throws(KernelError) {
-        let name = QuantMatmul.family(format)
+        let name = QuantMatmul.family(format).rawValue
         guard m > 0, n > 0, k > 0, m <= 1 << 16, n <= 1 << 20, k <= 1 << 20 else {
             throw .invalidShape(kernel: name, reason: "M, N, K must be in 1...65536, 1...2^20, 1...2^20, got \(m)x\(n)x\(k)")
         }
@@ -52,26 +55,23 @@ public final class QuantMatmulInstance: TunableKernel, @unchecked Sendable {
     public convenience init(format: QuantFormat, shapeKey: String, pool: WorkerPool, copies: Int = 1, seed: UInt64 = 1) throws(KernelError) {
         let dims = shapeKey.split(separator: "x").map { Int($0) }
         guard dims.count == 3, let m = dims[0], let n = dims[1], let k = dims[2] else {
-            throw .invalidShape(kernel: QuantMatmul.family(format), reason: "shape '\(shapeKey)' is not MxNxK (e.g. 1x4096x4096)")
+            throw .invalidShape(kernel: QuantMatmul.family(format).rawValue, reason: "shape '\(shapeKey)' is not MxNxK (e.g. 1x4096x4096)")
         }
         try self.init(format: format, m: m, n: n, k: k, pool: pool, copies: copies, seed: seed)
     }
 
-    deinit { x.deallocate(); y.deallocate() }
-
-    /// One registry entry per format.
-    public static var families: [KernelFamily] {
-        QuantFormat.allCases.map { f in
-            KernelFamily(name: QuantMatmul.family(f),
-                         shapeGrammar: "MxNxK (y = x·Wᵀ, W [N×K] in \(f); K a multiple of \(f.blockElements)), e.g. 1x4096x4096") {
-                shape, pool, seed throws(KernelError) in
-                let probe = try QuantMatmulInstance(format: f, shapeKey: shape, pool: pool, seed: seed)
-                let copies = coldCopies(m: probe.m, matrixBytes: probe.storage.matrixBytes)
-                return copies == 1 ? probe : try QuantMatmulInstance(format: f, m: probe.m, n: probe.n, k: probe.k, pool: pool,
-                                                                     copies: copies, seed: seed)
-            }
+    /// The benchmark instance of a contract shape (`S` must be `format`'s shape type), with cold weight
+    /// copies for decode shapes (`coldCopies`).
+    public static func make<S: QuantMatmulShape>(_ shape: S, format: QuantFormat, pool: WorkerPool, seed: UInt64) throws(KernelError) -> QuantMatmulInstance {
+        guard format.shapeType.family == S.family else {
+            throw .invalidShape(kernel: S.family.rawValue, reason: "shape '\(shape.key)' is not a \(format.name) shape")
         }
+        let matrixBytes = format.rowBytes(cols: shape.k) * shape.n
+        let copies = coldCopies(m: shape.m, matrixBytes: matrixBytes)
+        return try QuantMatmulInstance(format: format, m: shape.m, n: shape.n, k: shape.k, pool: pool, copies: copies, seed: seed)
     }
+
+    deinit { x.deallocate(); y.deallocate() }
 
     /// Weight copies for a model-like (cold) measurement: decode shapes (M ≤ 16) rotate through copies that
     /// together exceed 3× the last-level cache, so every call reads its weights from DRAM as in a

@@ -38,7 +38,7 @@ public struct QuantMatmulParams: Hashable, Sendable, CustomStringConvertible {
 
     /// The structural rules (independent of shape and machine).
     public var violations: [String] {
-        var v: [String] = []
+        var v = QuantMatmulRules.parameters.violations(of: parameterSet)
         if ![0, 1].contains(path) { v.append("path must be 0 (decode) or 1 (prefill), got \(path)") }
         if ![0, 1].contains(act) { v.append("act must be 0 (int8 activations) or 1 (FP32 activations), got \(act)") }
         if threads < 1 { v.append("threads must be at least 1, got \(threads)") }

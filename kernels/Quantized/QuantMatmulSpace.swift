@@ -54,7 +54,7 @@ extension QuantMatmul {
         func with(_ values: [Int], _ name: String) -> [Int] { Array(Set(values + [seed[name] ?? values[0]])).sorted() }
         let decode = m <= 16
         let tiles = prefillTiles.filter { $0.lanes <= cpu.maxLanes }
-        let name = family(format)
+        let name = family(format).rawValue
         let parameters = [
             Parameter("path", decode ? [0, 1] : (m <= 64 ? [0, 1] : [1]), help: "0: decode (stream weights once), 1: prefill (dequantized packed panels)"),
             Parameter("act", format.hasIntegerValues && cpu.integerDot ? [0, 1] : [1], help: "decode: 0 int8 activations (vpdpbusd), 1 FP32 activations"),

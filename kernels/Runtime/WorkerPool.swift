@@ -26,6 +26,11 @@ public final class WorkerPool: @unchecked Sendable {
     public var isPinned: Bool { pinRequested && pinFailures.load(ordering: .relaxed) == 0 }
     private let pinRequested: Bool
     private let pinFailures = Atomic<Int>(0)
+    /// Where the threads go (P-cores first by default) and the machine's core kinds it was applied to.
+    public let placement: CorePlacement
+    public private(set) var coreKinds: [CoreKindSlot] = []
+    /// The kind of core each thread is bound to (index 0: the calling thread); empty when not pinned.
+    public private(set) var threadKinds: [String] = []
 
     // Dispatch state. `generation` advances once per parallel call; workers compare it with the last one
     // they saw. `nextTask` hands out task indices. A worker joins a call by incrementing `active` and then
@@ -49,7 +54,7 @@ public final class WorkerPool: @unchecked Sendable {
     private let wake: UnsafeMutablePointer<pthread_cond_t>
     private var threads: [pthread_t] = []
     private var topology: hwloc_topology_t? = nil
-    /// Core index (hwloc logical) each worker binds to; worker i uses cores[(i + 1) % cores.count].
+    /// One cpuset per core in placement order; worker i binds to coreSets[(i + 1) % coreSets.count].
     private var coreSets: [hwloc_cpuset_t] = []
 
     /// Atomic-load iterations a waiting thread spins before it blocks (each with a `pause`: ~0.1–0.3 ms): long
@@ -62,17 +67,26 @@ public final class WorkerPool: @unchecked Sendable {
     /// to call `parallelFor`, like OpenMP's master thread — to core 0. Without that, the OS may run the
     /// caller on a worker's core, where the two time-share it (measured: a 1×576×576 matmul on 2 threads
     /// took 50 µs instead of 18 µs on a loaded machine).
-    public init(threads: Int, pinToCores: Bool = true) {
+    ///
+    /// `placement` orders the cores: on a hybrid machine the fastest kind's cores first (the default), so
+    /// that a kernel using `t` of the pool's threads runs on the `t` fastest cores.
+    public init(threads: Int, pinToCores: Bool = true, placement: CorePlacement = .fastestFirst) {
         threadCount = max(1, threads)
+        self.placement = placement
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
         wake = .allocate(capacity: 1)
         wake.initialize(to: pthread_cond_t())
         pthread_cond_init(wake, nil)
-        if pinToCores, let (topo, sets) = Self.loadCoreSets() {
+        if pinToCores, let (topo, sets, kinds, order) = Self.loadCoreSets(placement: placement) {
             topology = topo
             coreSets = sets
+            coreKinds = kinds
+            threadKinds = order.isEmpty ? [] : (0..<threadCount).map { t in
+                let core = order[t % order.count]
+                return kinds.first { $0.cores.contains(core) }?.name ?? "core"
+            }
         }
         pinRequested = pinToCores && !coreSets.isEmpty
         if pinRequested, threadCount > 1, let topology,
@@ -211,23 +225,34 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Reads the machine's cores from hwloc; one cpuset per core, in logical order.
-    private static func loadCoreSets() -> (hwloc_topology_t, [hwloc_cpuset_t])? {
+    /// The placement's summary for `threads` threads ("IntelCore ×6 + IntelAtom ×2 (fastest-first)"), what a
+    /// tuned config records.
+    public func placementSummary(threads: Int) -> String {
+        placement.summary(threads: min(threads, threadCount), kinds: coreKinds)
+    }
+
+    /// Reads the machine's cores and kinds from hwloc; one cpuset per core, in the placement's order (the
+    /// logical order when the placement selects no core).
+    private static func loadCoreSets(placement: CorePlacement)
+        -> (hwloc_topology_t, [hwloc_cpuset_t], [CoreKindSlot], [Int])? {
         var topo: hwloc_topology_t? = nil
         guard hwloc_topology_init(&topo) == 0, let topo else { return nil }
         guard hwloc_topology_load(topo) == 0 else { hwloc_topology_destroy(topo); return nil }
         var type = HWLOC_OBJ_CORE
         var count = hwloc_get_nbobjs_by_type(topo, type)
         if count <= 0 { type = HWLOC_OBJ_PU; count = hwloc_get_nbobjs_by_type(topo, type) }
+        let kinds = HostCoreKinds.read(topo)
+        var order = placement.cores(kinds).filter { $0 < count }
+        if order.isEmpty { order = Array(0..<max(0, Int(count))) }
         var coreSets: [hwloc_cpuset_t] = []
-        for i in 0..<max(0, count) {
+        for i in order {
             guard let obj = hwloc_get_obj_by_type(topo, type, UInt32(i)), let cpuset = obj.pointee.cpuset,
                   let copy = hwloc_bitmap_dup(cpuset) else { continue }
             // Bind to a single PU of the core so the OS does not migrate the worker between SMT siblings.
             hwloc_bitmap_singlify(copy)
             coreSets.append(copy)
         }
-        return (topo, coreSets)
+        return (topo, coreSets, kinds, order)
     }
 }
 

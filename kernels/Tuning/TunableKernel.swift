@@ -4,9 +4,8 @@
 /// operands allocated and filled once. The tuner asks it for its search space and analytical default,
 /// verifies a candidate against the family's reference, then times `run` repeatedly.
 public protocol TunableKernel: AnyObject {
-    /// Stable family id used in configs and journals: "matmul", "attention.prefill",
-    /// "attention.decode", "expert-gather".
-    static var family: String { get }
+    /// The family's typed id (configs and journals spell its raw value).
+    static var family: KernelFamilyID { get }
 
     /// Human-readable shape, stable across runs ("1x4096x4096"); the shape-bucket key in tuned configs.
     var shapeKey: String { get }
@@ -28,6 +27,13 @@ public protocol TunableKernel: AnyObject {
     var flops: Double { get }
     /// Minimum bytes one `run` must move from memory (operands read once, results written once).
     var bytes: Double { get }
+
+    /// Whether `run` streams its weights from memory (`cold`) or reuses cached operands (`hot`).
+    var condition: WeightCondition { get }
+}
+
+extension TunableKernel {
+    public var condition: WeightCondition { .hot }
 }
 
 /// The outcome of comparing a candidate's output with the reference.

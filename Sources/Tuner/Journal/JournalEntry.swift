@@ -9,9 +9,11 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     /// ISO-8601 time the measurement finished.
     public var time: String
     public var result: CandidateResult
+    /// "cold" or "hot": the weight condition the candidate was timed in (nil in older journals).
+    public var condition: String?
 
-    public init(kernel: String, shape: String, time: String, result: CandidateResult) {
-        self.kernel = kernel; self.shape = shape; self.time = time; self.result = result
+    public init(kernel: String, shape: String, time: String, result: CandidateResult, condition: String? = nil) {
+        self.kernel = kernel; self.shape = shape; self.time = time; self.result = result; self.condition = condition
     }
 
     /// The identity resume uses: a candidate is "already measured" when this key is recorded.

@@ -40,7 +40,7 @@ public final class CalibrationMonitor {
         self.policy = policy
         let v = try kernel.verify(params)
         guard v.passed else {
-            throw .invalidParameters(kernel: type(of: kernel).family, params: params.description,
+            throw .invalidParameters(kernel: type(of: kernel).family.rawValue, params: params.description,
                                      violations: ["calibration kernel fails verification (error \(v.maxError))"])
         }
         let t = try CandidateMeasurer.time(kernel, params, runs: 3)

@@ -1,5 +1,4 @@
-import Kernels
-import Probe
+import KernelContract
 
 extension MachineTraits {
     /// The kernel-facing view of a probed machine. Unknown caches fall back to
@@ -15,7 +14,7 @@ extension MachineTraits {
             warnings.append("ISA unknown: assuming 4 Float lanes (SSE/NEON)")
             return 4
         }()
-        var t = MachineTraits.fallback(cores: max(1, machine.cores), maxSIMDLanes: lanes)
+        var t = MachineTraits.fallback(cores: machine.schedulableCores, maxSIMDLanes: lanes)
         func geometry(_ c: CacheInfo?, _ name: String, size: inout Int, ways: inout Int) {
             guard let c, let bytes = c.sizeBytes, bytes > 0 else {
                 warnings.append("\(name) size unknown: assuming \(size >> 10) KiB")
@@ -35,6 +34,9 @@ extension MachineTraits {
         geometry(machine.cache(level: 3, kind: .unified), "L3", size: &t.l3Bytes, ways: &t.l3Ways)
         if let line = machine.cache(level: 1, kind: .data)?.lineBytes, line > 0 { t.lineBytes = line }
         (t.fmaLatency, t.fmaPipes) = fmaTiming(machine)
+        if machine.isHybrid {
+            t.coreKinds = machine.coreKinds.map { CoreKindSlot(name: $0.name, efficiency: $0.efficiency, cores: $0.coreIndexes) }
+        }
         return (t, warnings)
     }
 

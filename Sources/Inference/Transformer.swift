@@ -81,7 +81,7 @@ public final class Transformer: @unchecked Sendable {
         }
         let c = config, s = scratch, h = c.hiddenSize, d = c.resolvedHeadDim
         let qDim = c.numAttentionHeads * d, kvDim = c.numKeyValueHeads * d
-        let eps = Float(c.rmsNormEps), past = position
+        let eps = Float(c.rmsNormEps), past = position, neox = c.ropeNeoX
         let x = s.x.pointer, xb = s.xb.pointer, q = s.q.pointer, attn = s.attn.pointer
 
         for (t, id) in tokens.enumerated() { weights.embedding.copyRow(Int(id), into: x + t * h) }
@@ -92,10 +92,15 @@ public final class Transformer: @unchecked Sendable {
             try runner.linear(xb, rows: T, ldx: h, weight: layer.q, out: q, ldout: qDim)
             try runner.linear(xb, rows: T, ldx: h, weight: layer.k, out: kRows, ldout: kvDim)
             try runner.linear(xb, rows: T, ldx: h, weight: layer.v, out: vRows, ldout: kvDim)
+            if let b = layer.qkvBias {
+                VectorMath.addBias(q, b.q.pointer, rows: T, n: qDim, stride: qDim)
+                VectorMath.addBias(kRows, b.k.pointer, rows: T, n: kvDim, stride: kvDim)
+                VectorMath.addBias(vRows, b.v.pointer, rows: T, n: kvDim, stride: kvDim)
+            }
             VectorMath.rope(q, rows: T, heads: c.numAttentionHeads, headDim: d, rowStride: qDim, firstPosition: past,
-                            cos: ropeCos.pointer, sin: ropeSin.pointer)
+                            cos: ropeCos.pointer, sin: ropeSin.pointer, neox: neox)
             VectorMath.rope(kRows, rows: T, heads: c.numKeyValueHeads, headDim: d, rowStride: kvDim, firstPosition: past,
-                            cos: ropeCos.pointer, sin: ropeSin.pointer)
+                            cos: ropeCos.pointer, sin: ropeSin.pointer, neox: neox)
             if T == 1 {
                 try runner.attentionDecode(q: q, k: cache.keys[l].pointer, v: cache.values[l].pointer, out: attn,
                                            length: past + 1, shape: attentionShape)

@@ -69,19 +69,30 @@ enum VectorMath {
         }
     }
 
-    /// Rotates adjacent pairs (2i, 2i+1) of each head of `rows` rows (llama.cpp's "normal" RoPE layout):
-    /// row r is at position `positions + r`; `cos`/`sin` hold [position × headDim/2].
+    /// x[r, 0..<n] += bias for each of `rows` rows `stride` apart.
+    static func addBias(_ x: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, n: Int, stride: Int) {
+        for r in 0..<rows {
+            let xr = x + r * stride
+            for j in 0..<n { xr[j] += bias[j] }
+        }
+    }
+
+    /// Rotates pairs of each head of `rows` rows: adjacent pairs (2i, 2i+1) (llama.cpp's "normal" RoPE
+    /// layout) or, with `neox`, the halves (i, i + headDim/2) (GPT-NeoX/Qwen2). Row r is at position
+    /// `firstPosition + r`; `cos`/`sin` hold [position × headDim/2].
     static func rope(_ x: UnsafeMutablePointer<Float>, rows: Int, heads: Int, headDim: Int, rowStride: Int,
-                     firstPosition: Int, cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
+                     firstPosition: Int, cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, neox: Bool = false) {
         let half = headDim / 2
+        let second = neox ? half : 1, step = neox ? 1 : 2
         for r in 0..<rows {
             let c = cos + (firstPosition + r) * half, s = sin + (firstPosition + r) * half
             for h in 0..<heads {
                 let v = x + r * rowStride + h * headDim
                 for i in 0..<half {
-                    let a = v[2 * i], b = v[2 * i + 1]
-                    v[2 * i] = a * c[i] - b * s[i]
-                    v[2 * i + 1] = a * s[i] + b * c[i]
+                    let j = i * step
+                    let a = v[j], b = v[j + second]
+                    v[j] = a * c[i] - b * s[i]
+                    v[j + second] = a * s[i] + b * c[i]
                 }
             }
         }

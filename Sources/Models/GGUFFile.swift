@@ -120,6 +120,15 @@ public final class GGUFFile: @unchecked Sendable {
                                 found: "a data section of \(dataSize) bytes")
             }
         }
+        // Tensors must not share bytes: overlapping ranges mean sizes that do not match the types (or a
+        // crafted file aliasing one tensor's data as another's).
+        let byOffset = infos.indices.sorted { infos[$0].offset < infos[$1].offset }
+        for (a, b) in zip(byOffset, byOffset.dropFirst()) where infos[a].offset + infos[a].byteCount > infos[b].offset {
+            let t = infos[a], u = infos[b]
+            throw GGUFError(.invalid, field: "tensor[\(b)] '\(u.name)'.offset",
+                            expected: "data after tensor '\(t.name)' (\(t.dimensions) \(t.type): \(t.byteCount) bytes from \(t.offset))",
+                            found: "\(u.offset), inside it")
+        }
         self.tensors = infos
         self.tensorIndex = tensorIndex
     }
@@ -244,7 +253,7 @@ public final class GGUFFile: @unchecked Sendable {
             throw GGUFError(.invalid, field: tensor.name, expected: "rows within 0..<\(tensor.rowCount)", found: "\(rows)", path: path)
         }
         guard tensor.type.canDequantize else {
-            throw GGUFError(.unsupported, field: tensor.name, expected: "a type this reader dequantizes (F32, F16, BF16, Q4_0, Q4_1, Q8_0, Q6_K, Q8_K)",
+            throw GGUFError(.unsupported, field: tensor.name, expected: "a type this reader dequantizes (F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K, Q8_K)",
                             found: "\(tensor.type)", path: path)
         }
         let rowBytes = tensor.rowBytes

@@ -41,7 +41,7 @@ public enum GGUFTensorType: UInt32, Sendable, CaseIterable, CustomStringConverti
     /// Whether `GGUFFile.dequantize` can convert this type to FP32.
     public var canDequantize: Bool {
         switch self {
-        case .f32, .f16, .bf16, .q4_0, .q4_1, .q8_0, .q6_K, .q8_K: return true
+        case .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q6_K, .q8_K: return true
         default: return false
         }
     }

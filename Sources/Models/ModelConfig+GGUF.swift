@@ -1,13 +1,19 @@
 /// The architecture of a GGUF llama-family model, read from its `<arch>.*` metadata.
 extension ModelConfig {
+    /// `general.architecture` values the inference core runs: llama-family decoders (`llama`, `smollm`) and
+    /// `qwen2` (llama plus q/k/v bias, NeoX RoPE; DeepSeek-R1-Distill-Qwen's architecture).
+    public static let ggufArchitectures = ["llama", "smollm", "qwen2"]
+
     /// Reads `general.architecture` and the `<arch>.block_count`, `embedding_length`,
     /// `feed_forward_length`, `attention.head_count(_kv)`, `attention.layer_norm_rms_epsilon`,
     /// `rope.freq_base`, `vocab_size` (or the tokenizer's size) keys. Tied output projection when the file
     /// has no `output.weight` tensor. Every value is range-checked; errors name the key.
     public init(gguf f: GGUFFile) throws(GGUFError) {
         let arch = try f.string("general.architecture")
-        guard ["llama", "smollm"].contains(arch) else {
-            throw GGUFError(.unsupported, field: "general.architecture", expected: "\"llama\"", found: "\"\(arch)\"", path: f.path)
+        guard Self.ggufArchitectures.contains(arch) else {
+            throw GGUFError(.unsupported, field: "general.architecture",
+                            expected: "one of " + Self.ggufArchitectures.map { "\"\($0)\"" }.joined(separator: ", "),
+                            found: "\"\(arch)\"", path: f.path)
         }
         func positive(_ key: String, max: Int = 1 << 20) throws(GGUFError) -> Int {
             let v = try f.int("\(arch).\(key)")
@@ -46,7 +52,7 @@ extension ModelConfig {
         }
         rmsNormEps = eps
         ropeTheta = theta
-        maxPositionEmbeddings = f["\(arch).context_length"]?.intValue
+        maxPositionEmbeddings = f["\(arch).context_length"] == nil ? nil : try positive("context_length", max: 1 << 24)
         tieWordEmbeddings = !f.hasTensor("output.weight")
     }
 }

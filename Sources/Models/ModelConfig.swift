@@ -81,6 +81,12 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
     /// Per-head dimension.
     public var resolvedHeadDim: Int { headDim ?? hiddenSize / numAttentionHeads }
+    /// Whether RoPE rotates the halves (i, i + d/2) of each head (GPT-NeoX style, Qwen2) rather than
+    /// adjacent pairs (2i, 2i+1) (llama.cpp's "normal" style for llama GGUFs, whose q/k rows are permuted
+    /// for it). llama.cpp's `llama_model_rope_type` gives Qwen/Qwen2 NEOX.
+    public var ropeNeoX: Bool { ["qwen", "qwen2", "qwen2_moe", "qwen3"].contains(modelType) }
+    /// Whether the q/k/v projections carry a bias (Qwen2).
+    public var attentionBias: Bool { ["qwen", "qwen2", "qwen2_moe"].contains(modelType) }
     /// Routed experts per MoE layer (0 for dense models).
     public var routedExperts: Int { nRoutedExperts ?? numLocalExperts ?? 0 }
     public var isMoE: Bool { routedExperts > 0 }

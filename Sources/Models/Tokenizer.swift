@@ -25,6 +25,8 @@ public struct Tokenizer: Sendable {
     public let addBOS: Bool
     /// The chat template text from the file, if any.
     public let chatTemplate: String?
+    /// The pre-tokenizer `tokenizer.ggml.pre` names.
+    public let preSplit: PreTokenizer.Kind
 
     private let idForToken: [String: ID]
     /// (left << 32 | right) → (rank, merged id).
@@ -43,8 +45,13 @@ public struct Tokenizer: Sendable {
         guard model == "gpt2" else {
             throw GGUFError(.unsupported, field: "tokenizer.ggml.model", expected: "\"gpt2\" (byte-level BPE)", found: "\"\(model)\"", path: gguf.path)
         }
-        if let pre = gguf["tokenizer.ggml.pre"]?.stringValue, !["smollm", "starcoder", "refact", "gpt-2", "default"].contains(pre) {
-            throw GGUFError(.unsupported, field: "tokenizer.ggml.pre", expected: "a pre-tokenizer this reader implements (smollm, starcoder, refact)",
+        let pre = gguf["tokenizer.ggml.pre"]?.stringValue ?? "default"
+        switch pre {
+        case "smollm", "starcoder", "refact", "gpt-2", "default": preSplit = .smollm
+        case "qwen2": preSplit = .qwen2
+        default:
+            throw GGUFError(.unsupported, field: "tokenizer.ggml.pre",
+                            expected: "a pre-tokenizer this reader implements (smollm, starcoder, refact, gpt-2, qwen2)",
                             found: "\"\(pre)\"", path: gguf.path)
         }
         let tokenValues = try gguf.array("tokenizer.ggml.tokens", of: .string)
@@ -136,7 +143,7 @@ public struct Tokenizer: Sendable {
             switch fragment {
             case .special(let id): out.append(id)
             case .text(let s):
-                for piece in PreTokenizer.split(s) { bpe(piece, into: &out) }
+                for piece in PreTokenizer.split(s, kind: preSplit) { bpe(piece, into: &out) }
             }
         }
         return out

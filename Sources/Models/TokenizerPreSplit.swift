@@ -9,6 +9,22 @@
 ///
 /// The pieces cover the input exactly, in order: concatenating them gives the input back.
 public enum PreTokenizer {
+    /// The pre-tokenizers implemented, by the `tokenizer.ggml.pre` values that select them.
+    public enum Kind: Sendable, Equatable {
+        /// smollm, starcoder, refact, gpt-2: digits one by one, then GPT-2's split.
+        case smollm
+        /// qwen2: Llama-3's split with single-digit numbers.
+        case qwen2
+    }
+
+    /// Splits `text` with the pre-tokenizer `kind`.
+    public static func split(_ text: String, kind: Kind) -> [String] {
+        switch kind {
+        case .smollm: return split(text)
+        case .qwen2: return splitQwen2(text)
+        }
+    }
+
     /// Unicode category classes the split needs.
     struct Flags: Equatable {
         var letter = false, number = false, whitespace = false

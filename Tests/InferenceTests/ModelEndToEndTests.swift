@@ -31,28 +31,8 @@ struct ModelEndToEndTests {
     func logitsMatchNumPyReference() throws {
         let e = try engine
         let tokens = e.tokenizer.encode("The quick brown fox jumps over the lazy dog. It")
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("ktune-ref-\(getpid()).f32").path
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let script = TestSupport.root.appendingPathComponent("Tests/InferenceTests/reference/llama_ref.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, TestSupport.modelPath, out] + tokens.map(String.init)
-        let errPipe = Pipe()
-        p.standardError = errPipe
-        do { try p.run() } catch {
-            print("SKIPPED logits reference: python3 not runnable (\(error))")
-            return
-        }
-        p.waitUntilExit()
-        let errText = String(decoding: errPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        if p.terminationStatus != 0 && (errText.contains("No module named") || errText.contains("not found")) {
-            print("SKIPPED logits reference: python3 with numpy and gguf is required (\(errText.suffix(200)))")
-            return
-        }
-        try #require(p.terminationStatus == 0, "llama_ref.py failed: \(errText)")
-        let data = try Data(contentsOf: URL(fileURLWithPath: out))
         let vocab = e.transformer.weights.config.vocabSize
-        let reference: [Float] = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        guard let reference = try TestSupport.referenceLogits(model: TestSupport.modelPath, tokens: tokens) else { return }
         try #require(reference.count == tokens.count * vocab)
 
         e.transformer.reset()

@@ -20,6 +20,36 @@ enum TestSupport {
         #endif
     }
 
+    /// Logits of every position of `tokens` from the independent NumPy/gguf-py reference
+    /// (reference/llama_ref.py), [T × vocab]; nil (with a SKIPPED line) when python3 with numpy and gguf
+    /// is not available.
+    static func referenceLogits(model: String, tokens: [Int32]) throws -> [Float]? {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("ktune-ref-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).f32").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let script = root.appendingPathComponent("Tests/InferenceTests/reference/llama_ref.py").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script, model, out] + tokens.map(String.init)
+        let errPipe = Pipe()
+        p.standardError = errPipe
+        do { try p.run() } catch {
+            print("SKIPPED logits reference: python3 not runnable (\(error))")
+            return nil
+        }
+        let errData = errPipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let errText = String(decoding: errData, as: UTF8.self)
+        if p.terminationStatus != 0 && (errText.contains("No module named") || errText.contains("not found")) {
+            print("SKIPPED logits reference: python3 with numpy and gguf is required (\(errText.suffix(200)))")
+            return nil
+        }
+        guard p.terminationStatus == 0 else { throw ReferenceFailure(message: "llama_ref.py failed: \(errText)") }
+        let data = try Data(contentsOf: URL(fileURLWithPath: out))
+        return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+
+    struct ReferenceFailure: Error, CustomStringConvertible { var message: String; var description: String { message } }
+
     static let traits = MachineTraits.fallback(cores: 2, maxSIMDLanes: HostCPU.maxSIMDLanes)
     static let pool = WorkerPool(threads: 2)
 
@@ -28,6 +58,17 @@ enum TestSupport {
         guard modelExists else { return nil }
         let plan = KernelPlan(config: nil, machine: traits, threads: 2)
         return try? Engine(modelPath: modelPath, plan: plan, pool: pool, contextLength: 512)
+    }()
+
+    /// The second model (scripts/fetch-qwen.sh; scripts/setup.sh fetches it for CI).
+    static let qwenPath = root.appendingPathComponent("models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf").path
+    static var qwenExists: Bool { FileManager.default.fileExists(atPath: qwenPath) }
+
+    /// Qwen2.5-Coder-0.5B on the analytical-default plan, loaded once.
+    nonisolated(unsafe) static let qwen: Engine? = {
+        guard qwenExists else { return nil }
+        let plan = KernelPlan(config: nil, machine: traits, threads: 2)
+        return try? Engine(modelPath: qwenPath, plan: plan, pool: pool, contextLength: 512)
     }()
 
     /// The `deepseek-moe-mini` architecture (profiles/models/deepseek-moe-mini.json), inlined so the test

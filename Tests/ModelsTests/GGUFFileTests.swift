@@ -109,6 +109,7 @@ struct GGUFFileTests {
         ("duplicate key", "kv[1].key", .invalid),
         ("bool 2", "kv[0] 'k'", .invalid),
         ("array count beyond the file", "kv[0] 'k'.count", .invalid),
+        ("overlapping tensors", "tensor[1] 'v'.offset", .invalid),
     ])
     func craftedFilesFail(_ testCase: (String, String, GGUFError.Kind)) throws {
         let (name, field, kind) = testCase
@@ -130,6 +131,9 @@ struct GGUFFileTests {
         case "duplicate key": b.header(tensors: 0, kvs: 2); b.string("k"); b.u32(4); b.u32(1); b.string("k"); b.u32(4); b.u32(1)
         case "bool 2": b.header(tensors: 0, kvs: 1); b.string("k"); b.u32(7); b.u8(2)
         case "array count beyond the file": b.header(tensors: 0, kvs: 1); b.string("k"); b.u32(9); b.u32(8); b.u64(1 << 40)
+        case "overlapping tensors":   // 'w' (8 F32 = 32 bytes at 0) and 'v' inside it at 0: sizes inconsistent with types
+            b.header(tensors: 2, kvs: 0); b.tensor("w", dims: [8], type: 0, offset: 0); b.tensor("v", dims: [8], type: 0, offset: 0)
+            b.pad(to: 32); for _ in 0..<8 { b.f32(0) }
         default: Issue.record("unknown case \(name)")
         }
         do {
@@ -159,5 +163,34 @@ extension GGUFFileTests {
         #expect(c.numAttentionHeads == 9 && c.numKeyValueHeads == 3 && c.resolvedHeadDim == 64)
         #expect(c.vocabSize == 49_152 && c.ropeTheta == 100_000 && abs(c.rmsNormEps - 1e-5) < 1e-9)
         #expect(c.tieWordEmbeddings == true)
+    }
+}
+
+extension GGUFFileTests {
+    /// A header with an architecture's metadata and no tensors.
+    static func architectureFile(_ arch: String) -> [UInt8] {
+        var b = GGUFBuilder()
+        b.header(tensors: 0, kvs: 7)
+        b.string("general.architecture"); b.u32(8); b.string(arch)
+        for (k, v) in [("embedding_length", 64), ("feed_forward_length", 128), ("block_count", 1),
+                       ("attention.head_count", 4), ("vocab_size", 100), ("context_length", 256)] {
+            b.string("\(arch).\(k)"); b.u32(4); b.u32(UInt32(v))
+        }
+        return b.bytes
+    }
+
+    @Test("llama and qwen2 architectures are read; another one is refused naming general.architecture")
+    func architectures() throws {
+        let qwen = try ModelConfig(gguf: GGUFFile(bytes: Self.architectureFile("qwen2")))
+        #expect(qwen.modelType == "qwen2" && qwen.ropeNeoX && qwen.attentionBias && qwen.maxPositionEmbeddings == 256)
+        let llama = try ModelConfig(gguf: GGUFFile(bytes: Self.architectureFile("llama")))
+        #expect(!llama.ropeNeoX && !llama.attentionBias)
+        do {
+            _ = try ModelConfig(gguf: GGUFFile(bytes: Self.architectureFile("gpt2")))
+            Issue.record("gpt2 accepted")
+        } catch {
+            #expect(error.field == "general.architecture" && error.kind == .unsupported, "\(error)")
+            #expect(error.found == "\"gpt2\"")
+        }
     }
 }

@@ -14,6 +14,18 @@ enum TestModel {
     static let tokenizer: Tokenizer? = file.flatMap { try? Tokenizer(gguf: $0) }
 }
 
+/// The second model, Qwen2.5-Coder-0.5B-Instruct Q4_K_M (`scripts/fetch-qwen.sh`, run by scripts/setup.sh);
+/// suites using it are skipped when it has not been fetched.
+enum QwenModel {
+    static let path: String = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent("models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf").path
+    }()
+    static var exists: Bool { FileManager.default.fileExists(atPath: path) }
+    static let file: GGUFFile? = try? GGUFFile(path: path)
+    static let tokenizer: Tokenizer? = file.flatMap { try? Tokenizer(gguf: $0) }
+}
+
 /// Writes small GGUF v3 files byte by byte, so tests can craft valid and malformed inputs.
 struct GGUFBuilder {
     var bytes: [UInt8] = []

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Independent NumPy reference for the llama forward pass of a GGUF model.
+"""Independent NumPy reference for the llama / qwen2 forward pass of a GGUF model.
 
 Reads the file with the `gguf` package (gguf-py, llama.cpp's own reader), dequantizes every tensor with
-`gguf.quants.dequantize`, and runs the forward pass in float64: embedding, RMSNorm, attention with RoPE in
-llama.cpp's "normal" layout (adjacent pairs (2i, 2i+1) of each head rotate; q/k weights in GGUF are
-already permuted for it), grouped-query attention, SwiGLU FFN, final norm and the output projection
-(`output.weight`, or the token embedding when tied).
+`gguf.quants.dequantize`, and runs the forward pass in float64: embedding, RMSNorm, attention with RoPE,
+grouped-query attention, SwiGLU FFN, final norm and the output projection (`output.weight`, or the token
+embedding when tied).
+
+Architectures: `llama` (RoPE in llama.cpp's "normal" layout: adjacent pairs (2i, 2i+1) of each head rotate;
+q/k weights in GGUF are already permuted for it) and `qwen2` (q/k/v projections with bias, `attn_q.bias`
+etc.; RoPE in the NeoX layout: the halves (i, i + d/2) of each head rotate, as llama.cpp's
+`llama_model_rope_type` gives LLM_ARCH_QWEN2).
 
 Usage: llama_ref.py MODEL.gguf OUT.f32 TOKEN [TOKEN ...]
 Writes the logits of every position, float32 little-endian, [T x vocab] row-major, to OUT.f32.
@@ -42,6 +46,10 @@ def main() -> None:
 
     embd = weight("token_embd.weight")
     x = embd[tokens]  # [T, hidden]
+    neox = arch in ("qwen2",)
+
+    def bias(name, n):
+        return weight(name) if name in tensors else np.zeros(n)
 
     def rmsnorm(v, w):
         return v / np.sqrt(np.mean(v * v, axis=-1, keepdims=True) + eps) * w
@@ -51,12 +59,17 @@ def main() -> None:
     ang = pos * inv[None, :]  # [T, d/2]
     cos, sin = np.cos(ang), np.sin(ang)
 
-    def rope(v):  # v: [T, heads, d]; rotate pairs (2i, 2i+1)
-        a, b = v[..., 0::2], v[..., 1::2]
+    def rope(v):  # v: [T, heads, d]; rotate pairs (2i, 2i+1), or (i, i + d/2) for NeoX
         c, s = cos[:, None, :], sin[:, None, :]
         out = np.empty_like(v)
-        out[..., 0::2] = a * c - b * s
-        out[..., 1::2] = a * s + b * c
+        if neox:
+            a, b = v[..., : d // 2], v[..., d // 2 :]
+            out[..., : d // 2] = a * c - b * s
+            out[..., d // 2 :] = a * s + b * c
+        else:
+            a, b = v[..., 0::2], v[..., 1::2]
+            out[..., 0::2] = a * c - b * s
+            out[..., 1::2] = a * s + b * c
         return out
 
     mask = np.triu(np.full((T, T), -np.inf), k=1)
@@ -64,9 +77,9 @@ def main() -> None:
     for l in range(n_layers):
         p = f"blk.{l}."
         h = rmsnorm(x, weight(p + "attn_norm.weight"))
-        q = (h @ weight(p + "attn_q.weight").T).reshape(T, n_heads, d)
-        k = (h @ weight(p + "attn_k.weight").T).reshape(T, n_kv, d)
-        v = (h @ weight(p + "attn_v.weight").T).reshape(T, n_kv, d)
+        q = (h @ weight(p + "attn_q.weight").T + bias(p + "attn_q.bias", n_heads * d)).reshape(T, n_heads, d)
+        k = (h @ weight(p + "attn_k.weight").T + bias(p + "attn_k.bias", n_kv * d)).reshape(T, n_kv, d)
+        v = (h @ weight(p + "attn_v.weight").T + bias(p + "attn_v.bias", n_kv * d)).reshape(T, n_kv, d)
         q, k = rope(q), rope(k)
         att = np.empty((T, n_heads, d))
         for hh in range(n_heads):

@@ -34,6 +34,8 @@ let package = Package(
                        providers: [.apt(["libhwloc-dev"])]),
         .systemLibrary(name: "CNuma", path: "Sources/CNuma", pkgConfig: "numa",
                        providers: [.apt(["libnuma-dev"])]),
+        // x86 SIMD intrinsics (header only) for the quantized kernels' vpdpbusd path.
+        .systemLibrary(name: "CX86", path: "Sources/CX86"),
 
         // machine -> Machine
         .target(name: "Probe", dependencies: ["CHwloc", "CNuma", "Measure", "KernelContract"], path: "Sources/Probe",
@@ -44,7 +46,7 @@ let package = Package(
         .target(name: "KernelContract", dependencies: [], path: "Sources/KernelContract"),
 
         // The kernel library: pure compute, its search spaces, references and the worker pool.
-        .target(name: "Kernels", dependencies: ["CHwloc", "KernelContract"], path: "kernels", swiftSettings: hotCode),
+        .target(name: "Kernels", dependencies: ["CHwloc", "CX86", "KernelContract"], path: "kernels", swiftSettings: hotCode),
 
         // Tuned-config file format and loader: shared by the tuner (writer) and inference core (reader).
         .target(name: "Configs", dependencies: ["KernelContract"], path: "Sources/Configs"),

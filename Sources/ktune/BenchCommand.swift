@@ -26,6 +26,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "matmul only: B layout, kn ([K×N], BLAS) or nk ([N×K] weight, the default).")
     var layout: String?
 
+    @Option(help: ArgumentHelp("matmul only: weights kept in a GGUF block format (\(QuantFormat.allCases.map(\.name).joined(separator: ", "))); "
+                               + "times family matmul.<format> beside the FP32 matmul on the same shape and a DRAM read stream, interleaved.",
+                               valueName: "format"))
+    var weights: String?
+
     @Option(help: "Threads (default: the analytical default's choice; the pool has this many or all cores).")
     var threads: Int?
 
@@ -56,6 +61,15 @@ struct BenchCommand: ParsableCommand {
             ?? MachineTraits.host()
         let threadCount = threads ?? traits.cores
         guard threadCount >= 1 else { throw ValidationError("--threads must be at least 1, got \(threadCount)") }
+        if let weights {
+            guard family == Matmul.family else { throw ValidationError("--weights applies to matmul only") }
+            guard layout == nil || layout == "nk" else { throw ValidationError("--weights takes the nk layout (W is [N×K])") }
+            guard let format = QuantFormat(name: weights) else {
+                throw ValidationError("--weights must be one of \(QuantFormat.allCases.map(\.name).joined(separator: ", ")), got '\(weights)'")
+            }
+            try runQuantized(format: format, traits: traits, threadCount: threadCount)
+            return
+        }
         var key = shape
         if let layout {
             guard family == Matmul.family else { throw ValidationError("--layout applies to matmul only") }
@@ -141,6 +155,62 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
+extension BenchCommand {
+    /// `--weights`: the quantized family, its FP32 baseline and a DRAM stream, interleaved round by round.
+    /// Decode shapes (M ≤ 16) rotate through copies of the weights that together exceed 3× the L3, so each
+    /// call reads its weights from DRAM as in a model.
+    func runQuantized(format: QuantFormat, traits: MachineTraits, threadCount: Int) throws {
+        let pool = WorkerPool(threads: threadCount)
+        let probe = try QuantMatmulInstance(format: format, shapeKey: shape, pool: pool, copies: 1)
+        let m = probe.m, n = probe.n, k = probe.k
+        let matrixBytes = probe.storage.matrixBytes
+        let copies = QuantMatmulInstance.coldCopies(m: m, matrixBytes: matrixBytes, l3Bytes: traits.l3Bytes)
+        let q = copies == 1 ? probe : try QuantMatmulInstance(format: format, m: m, n: n, k: k, pool: pool, copies: copies)
+        var chosen = q.analyticalDefault(on: traits)
+        if let threads { chosen["threads"] = threads }
+        if let params {
+            for (name, value) in try ParameterSet(parsing: params).values { chosen[name] = value }
+        }
+        let settled = chosen
+        let check = try q.verify(settled)
+        guard check.passed else {
+            throw ValidationError("matmul.\(format.name) \(q.shapeKey) with \(settled) is WRONG: error \(check.maxError) of the bound")
+        }
+        let fp = try MatmulInstance(m: m, n: n, k: k, layout: .nk, pool: pool, seed: 1)
+        var fpParams = fp.analyticalDefault(on: traits)
+        if let threads, fpParams["threads"] != nil { fpParams["threads"] = threads }
+        let fpSettled = fpParams
+        guard try fp.verify(fpSettled).passed else { throw ValidationError("FP32 baseline failed verification") }
+        let dram = DRAMStream(bufferBytes: max(128 << 20, 4 * traits.l3Bytes))
+        let policy = MeasurementPolicy(warmup: warmup, minRepeats: min(5, repeats), maxRepeats: repeats, maxSeconds: maxSeconds)
+        let results = try Harness.interleaved([{ try q.run(settled) }, { try fp.run(fpSettled) },
+                                               { dram.run(pool: pool, threads: threadCount) }], policy: policy)
+        let ours = results[0].seconds
+        let gflops = ours.map { q.flops / $0 * 1e-9 }
+        let fpG = results[1].seconds.map { fp.flops / $0 * 1e-9 }
+        let dramGBps = Double(dram.chunkBytes) / results[2].seconds.median * 1e-9
+        let weightGBps = q.weightBytes / ours.median * 1e-9
+        let paired = Summary(zip(results[0].samples, results[1].samples).map { $1 / $0 }).median
+        let report = BenchReport(
+            kernel: QuantMatmul.family(format).rawValue, shape: q.shapeKey, threads: settled["threads"] ?? threadCount, params: settled,
+            gflops: .init(median: gflops.median, min: gflops.min, max: gflops.max), gbps: q.bytes / ours.median * 1e-9,
+            seconds: ours, samples: ours.count, verification: check,
+            baseline: .init(name: "ktune matmul fp32 \(fpSettled)", gflops: fpG.median, gflopsMin: fpG.min, gflopsMax: fpG.max),
+            ratio: gflops.median / fpG.median, pairedRatio: paired,
+            note: "weights \(format) \(matrixBytes) B × \(copies) cop\(copies == 1 ? "y" : "ies") (cold when M ≤ 16); "
+                + "DRAM: \(threadCount)-thread read stream of \(dram.bufferBytes >> 20) MiB, interleaved",
+            weights: format.name, weightGBps: weightGBps, dramGBps: dramGBps, dramFraction: weightGBps / dramGBps,
+            dramRooflineGFLOPs: q.flops / q.weightBytes * dramGBps, weightCopies: copies)
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
+        } else {
+            print(report.table())
+        }
+    }
+}
+
 /// The machine-readable result of one `ktune bench` run.
 struct BenchReport: Codable {
     struct Range3: Codable { var median: Double; var min: Double; var max: Double }
@@ -164,6 +234,15 @@ struct BenchReport: Codable {
     struct DRAM: Codable { var bytes: Int; var gbps: Range3; var fraction: Double }
     var dram: DRAM?
     var note: String?
+    /// `--weights` runs only: the weight format, weight bytes per second of our kernel, the DRAM read
+    /// bandwidth measured interleaved in the same run, their ratio, the DRAM roofline in GFLOP/s
+    /// (flops per weight byte × DRAM bandwidth) and the number of weight copies rotated.
+    var weights: String? = nil
+    var weightGBps: Double? = nil
+    var dramGBps: Double? = nil
+    var dramFraction: Double? = nil
+    var dramRooflineGFLOPs: Double? = nil
+    var weightCopies: Int? = nil
 
     func table() -> String {
         func f(_ x: Double, _ d: Int = 1) -> String { String(format: "%.\(d)f", x) }
@@ -179,6 +258,10 @@ struct BenchReport: Codable {
         if let ratio { out += "\nratio vs baseline: \(f(ratio, 3))× (paired per round: \(f(pairedRatio ?? .nan, 3))×)" }
         if let dram {
             out += "\nDRAM read (same run, \(dram.bytes >> 20) MiB): \(f(dram.gbps.median)) GB/s (\(f(dram.gbps.min))–\(f(dram.gbps.max))); kernel at \(f(100 * dram.fraction))% of it"
+        }
+        if let weights, let weightGBps, let dramGBps, let dramFraction, let dramRooflineGFLOPs {
+            out += "\nweights \(weights): \(f(weightGBps)) GB/s of weights = \(f(100 * dramFraction))% of DRAM \(f(dramGBps)) GB/s "
+                + "(roofline \(f(dramRooflineGFLOPs)) GFLOP/s)"
         }
         if let note { out += "\n\(note)" }
         return out

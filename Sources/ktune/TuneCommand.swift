@@ -323,15 +323,16 @@ struct TuneCommand: ParsableCommand {
             let family = try KernelRegistry.family(named: kernel)
             return shapes.map { TuneTarget(kernel: family.id, shape: $0) }
         }
-        let config: ModelConfig
-        if model.hasSuffix(".gguf") || model.contains("/") {
-            // A GGUF file: its architecture metadata, not its weights.
-            config = try ModelConfig(gguf: GGUFFile(path: model))
-        } else {
-            config = try ModelCatalog(root: profiles).load(id: model)
-        }
         let prefill = try prefillTokens.map { [$0] } ?? Self.list(prefillBuckets, "--prefill-buckets")
         let decode = try decodeContext.map { [$0 + 1] } ?? Self.list(decodeLengths, "--decode-lengths")
+        if model.hasSuffix(".gguf") || model.contains("/") {
+            // A GGUF file: its architecture metadata and its matrices' types (quantized families), not its weights.
+            let file = try GGUFFile(path: model)
+            let targets = WorkloadPlanner.targets(model: try ModelConfig(gguf: file), prefillTokens: prefill,
+                                                  decodeLengths: decode, decodeBatch: decodeBatch)
+            return WorkloadPlanner.quantizedTargets(targets, gguf: file)
+        }
+        let config = try ModelCatalog(root: profiles).load(id: model)
         return WorkloadPlanner.targets(model: config, prefillTokens: prefill, decodeLengths: decode, decodeBatch: decodeBatch)
     }
 

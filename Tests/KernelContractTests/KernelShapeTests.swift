@@ -93,4 +93,17 @@ struct ParameterRuleTests {
         #expect(AttentionDecodeContract.violations(of: ParameterSet(["lanes": 8, "chunk": 0, "block": 64, "threads": 2, "kvsplit": 1, "pf": 64])) == ["chunk=0 is outside 1...16777216"])
         #expect(ExpertGatherContract.violations(of: ParameterSet()).count == ExpertGatherContract.parameters.count)
     }
+
+    @Test func quantizedMatmulShapesRoundTripBucketByMAndCountQuantizedBytes() throws {
+        let s = try QuantMatmulShapeQ4_1(key: "37x576x576")
+        #expect(s.key == "37x576x576" && s.bucket.key == "64x576x576" && s.family == .matmulQ4_1)
+        #expect(s.flops == 2 * 37 * 576 * 576)
+        #expect(s.bytes == Double(576 * (576 / 32) * 20) + 4 * Double(37 * 576 + 37 * 576))
+        #expect(try QuantMatmulShapeQ6_K(key: "1x896x4864").family == .matmulQ6_K)
+        for bad in ["", "1x2", "0x32x32", "1x32x33", "ax32x32", "1x32x32x1"] {
+            #expect(throws: KernelError.self, "\(bad)") { _ = try QuantMatmulShapeQ4_0(key: bad) }
+        }
+        #expect(throws: KernelError.self) { _ = try QuantMatmulShapeQ4_K(key: "1x256x128") }
+        #expect(try QuantMatmulShapeF16(key: "1x3x5").key == "1x3x5")
+    }
 }

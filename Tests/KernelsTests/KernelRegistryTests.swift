@@ -49,7 +49,10 @@ import Testing
         let shapes: [(KernelFamilyID, String)] = [(.matmul, "1x576x576"), (.matmul, "64x576x576"), (.matmul, "512x1536x576"),
                                                   (.attentionPrefill, "T=37,past=0,h=9,kv=3,d=64"),
                                                   (.attentionDecode, "L=513,h=9,kv=3,d=64"),
-                                                  (.expertGather, "T=16,h=64,f=32,e=8,k=2")]
+                                                  (.expertGather, "T=16,h=64,f=32,e=8,k=2"),
+                                                  (.matmulQ4_1, "1x64x256"), (.matmulQ8_0, "37x96x64"), (.matmulQ4_K, "64x32x512"),
+                                                  (.matmulQ6_K, "1x32x256"), (.matmulQ4_0, "3x32x64"), (.matmulQ5_0, "3x32x64"),
+                                                  (.matmulF16, "2x16x48"), (.matmulBF16, "20x16x48")]
         for (id, key) in shapes {
             let family = try #require(KernelRegistry.family(id))
             let shape = try family.shape(key)
@@ -67,6 +70,24 @@ import Testing
         var bad = try #require(KernelRegistry.family(.matmul)).analyticalDefault(MatmulShape(key: "64x64x64"), on: machine) ?? ParameterSet()
         bad["mc"] = (bad["mr"] ?? 8) + 1
         #expect(KernelRegistry.family(.matmul)?.violations(of: bad) == ["mc is a multiple of mr"])
+    }
+
+    @Test func quantizedFamiliesAreOneRowPerFormatAndTheirInstancesVerifyTheSeed() throws {
+        for f in QuantFormat.allCases {
+            let family = try #require(KernelRegistry.family(QuantMatmul.family(f)), "\(f)")
+            #expect(family.id.rawValue == "matmul.\(f.name)")
+            let k = 2 * max(32, f.blockElements)
+            let instance = try family.instance(family.shape("5x24x\(k)"), pool: pool, seed: 9)
+            let q = try #require(instance as? QuantMatmulInstance)
+            #expect(q.family == family.id && q.format == f)
+            #expect(try instance.verify(instance.analyticalDefault(on: machine)).passed, "\(f)")
+            if f.blockElements > 1 {
+                #expect(throws: KernelError.self, "\(f)") { _ = try family.shape("1x8x\(f.blockElements + 1)") }
+            }
+        }
+        var p = try #require(KernelRegistry.family(.matmulQ4_1)?.analyticalDefault(QuantMatmulShapeQ4_1(key: "1x64x256"), on: machine))
+        p["threads"] = 0
+        #expect(KernelRegistry.family(.matmulQ4_1)?.violations(of: p) == ["threads=0 is outside 1...1024"])
     }
 
     @Test func coldInstancesRotateWeightCopiesBeyondTheGivenBytesAndStillVerify() throws {

@@ -81,6 +81,14 @@ public enum KernelRegistry {
                      violations: { ExpertGatherParams.violationsText($0) },
                      analyticalDefault: { s, machine in ExpertGather.analyticalDefault(shape: MoEShape(s), on: machine) },
                      make: { (s, pool, seed) throws(KernelError) in try ExpertGatherInstance(s, pool: pool, seed: seed) }),
+        quantRow(QuantMatmulShapeQ8_0.self, .q8_0),
+        quantRow(QuantMatmulShapeQ4_0.self, .q4_0),
+        quantRow(QuantMatmulShapeQ4_1.self, .q4_1),
+        quantRow(QuantMatmulShapeQ5_0.self, .q5_0),
+        quantRow(QuantMatmulShapeQ4_K.self, .q4_K),
+        quantRow(QuantMatmulShapeQ6_K.self, .q6_K),
+        quantRow(QuantMatmulShapeF16.self, .f16),
+        quantRow(QuantMatmulShapeBF16.self, .bf16),
     ]
 
     public static var ids: [KernelFamilyID] { all.map(\.id) }
@@ -134,7 +142,19 @@ extension ParameterViolationsText {
     }
 }
 
+extension KernelRegistry {
+    /// The row of one `matmul.<format>` family: contract `QuantMatmulContract<S>`, the quantized kernels'
+    /// structural rules, seed and cold-weight benchmark instance for `format` (whose shape type is `S`).
+    static func quantRow<S: QuantMatmulShape>(_ shape: S.Type, _ format: QuantFormat) -> KernelFamily {
+        KernelFamily(QuantMatmulContract<S>.self,
+                     violations: { QuantMatmulParams.violationsText($0) },
+                     analyticalDefault: { s, machine in QuantMatmul.analyticalDefault(m: s.m, n: s.n, k: s.k, format: format, on: machine) },
+                     make: { (s, pool, seed) throws(KernelError) in try QuantMatmulInstance.make(s, format: format, pool: pool, seed: seed) })
+    }
+}
+
 extension MatmulParams: ParameterViolationsText {}
+extension QuantMatmulParams: ParameterViolationsText {}
 extension PrefillParams: ParameterViolationsText {}
 extension DecodeParams: ParameterViolationsText {}
 extension ExpertGatherParams: ParameterViolationsText {}

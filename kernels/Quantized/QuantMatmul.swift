@@ -1,0 +1,206 @@
+// Quantized matmul — API stability note (for the inference core and other callers):
+//
+// STABLE: `QuantFormat` (cases, ggml ids, block geometry), `QuantizedMatrix` and
+// `QuantizedMatrixError` (wrapping GGUF block bytes, validation before any work), `QuantMatmulOutput`,
+// `QuantMatmul.run(m:x:ldx:outputs:params:pool:)` and its one-matrix form, `QuantMatmul.reference`,
+// `QuantReference.dequantize`, `QuantMatmul.analyticalDefault(m:n:k:format:on:)` and
+// `QuantMatmul.family(_:)` ("matmul.<format>", e.g. "matmul.q4_k").
+// MAY CHANGE: the parameter names and values of `QuantMatmulParams` (tuned configs carry them as a
+// `ParameterSet`; always obtain them from `analyticalDefault` or a tuned config, never spell them out)
+// and everything internal (tiles, chunk layouts).
+
+/// One matrix of a (possibly fused) quantized matmul call and where its result goes:
+/// y[M × weights.rows] with leading dimension `ldy` ≥ weights.rows.
+public struct QuantMatmulOutput: @unchecked Sendable {
+    public var weights: QuantizedMatrix
+    public var y: UnsafeMutablePointer<Float>
+    public var ldy: Int
+
+    public init(weights: QuantizedMatrix, y: UnsafeMutablePointer<Float>, ldy: Int) {
+        self.weights = weights; self.y = y; self.ldy = ldy
+    }
+}
+
+/// y[M×N] = x[M×K] · Wᵀ with W [N×K] kept in a GGML block format (`QuantizedMatrix`).
+///
+/// **Fused calls.** `run(m:x:ldx:outputs:...)` takes several weight matrices that share the input x
+/// (attention q/k/v, MLP gate/up): every output i gets yᵢ = x · Wᵢᵀ, the activations are quantized once
+/// and the threads split the concatenated output rows Σ Nᵢ, so one call replaces three (or two). The
+/// matrices must have the same K (`cols`); their formats and row counts may differ (a Q4_K_M file mixes
+/// Q4_K and Q6_K). The parameter set is the one tuned for the fused shape M × ΣNᵢ × K (family of the
+/// first matrix's format).
+///
+/// **Paths.** Decode (`path` 0, M ≤ 64, tuned for M ≤ 16): weights stream from memory once per call;
+/// with `act` 0 the activations are quantized per 32 values to int8 and multiplied with `vpdpbusd`
+/// (AVX-512 VNNI), with `act` 1 they stay FP32 and the weights are dequantized in registers. Prefill
+/// (`path` 1): blocked FP32 GEMM fed by dequantized packed panels. On a CPU without AVX-512BW the decode
+/// path with `act` 1 runs a portable kernel and `act` 0 is refused (`unsupported`).
+///
+/// **Accuracy** (relative to Σ|xᵢ·wᵢ| of an output, weights as dequantized by `QuantReference`):
+/// FP32 activations: K·2⁻²³ (FP32 summation); int8 activations: additionally ≤ 1/254 per value
+/// (each value of x is within max|x|/254 of its int8 image), which the tests bound as
+/// max error ≤ 0.01·√K·rms|x|·rms|w|-scaled; see `QuantMatmulInstance.verify` for the exact bounds.
+///
+/// Threading: `params.threads` ≤ `pool.threadCount`; the call uses the pool's scratch arena and does not
+/// allocate in steady state.
+public enum QuantMatmul {
+    /// The group id of the `matmul.<format>` families, for errors raised before a format is known.
+    public static let familyPrefix = KernelFamilyID.matmulQuantized.rawValue
+
+    /// The kernel family of matrices of `format` (its tuned parameters apply to them): the contract's id.
+    public static func family(_ format: QuantFormat) -> KernelFamilyID { format.shapeType.family }
+
+    /// Tiles (SIMD width in floats, MR, NR) the prefill path is specialized for.
+    public static let prefillTiles: [(lanes: Int, mr: Int, nr: Int)] = [
+        (16, 8, 32), (16, 6, 32), (16, 12, 32), (8, 6, 16), (8, 8, 16), (4, 8, 8),
+    ]
+
+    /// Computes y = x · Wᵀ for one matrix.
+    public static func run(m: Int, x: UnsafePointer<Float>, ldx: Int, weights: QuantizedMatrix,
+                           y: UnsafeMutablePointer<Float>, ldy: Int,
+                           params: QuantMatmulParams, pool: WorkerPool) throws(KernelError) {
+        try run(m: m, x: x, ldx: ldx, outputs: [QuantMatmulOutput(weights: weights, y: y, ldy: ldy)],
+                params: params, pool: pool)
+    }
+
+    /// Computes yᵢ = x · Wᵢᵀ for every output (see the type's notes on fused calls). Throws before any
+    /// work when the shapes, strides or parameters are invalid, or the CPU lacks what they ask for.
+    public static func run(m: Int, x: UnsafePointer<Float>, ldx: Int, outputs: [QuantMatmulOutput],
+                           params: QuantMatmulParams, pool: WorkerPool) throws(KernelError) {
+        try validate(m: m, ldx: ldx, outputs: outputs, params: params, pool: pool)
+        if params.path == 1 {
+            for o in outputs { prefill(m: m, x: x, ldx: ldx, output: o, params: params, pool: pool) }
+        } else {
+            decode(m: m, x: x, ldx: ldx, outputs: outputs, params: params, pool: pool)
+        }
+    }
+
+    /// The checks `run` performs.
+    public static func validate(m: Int, ldx: Int, outputs: [QuantMatmulOutput], params: QuantMatmulParams,
+                                pool: WorkerPool, cpu: QuantCPU = .host) throws(KernelError) {
+        let name = outputs.first.map { family($0.weights.format).rawValue } ?? familyPrefix
+        var bad: [String] = []
+        guard let first = outputs.first else { throw .invalidShape(kernel: name, reason: "no output matrices") }
+        let k = first.weights.cols
+        if m < 1 { bad.append("M must be at least 1, got \(m)") }
+        if ldx < k { bad.append("ldx=\(ldx) is smaller than K=\(k)") }
+        for (i, o) in outputs.enumerated() {
+            if o.weights.cols != k { bad.append("output \(i) has K=\(o.weights.cols), output 0 has K=\(k)") }
+            if o.ldy < o.weights.rows { bad.append("output \(i): ldy=\(o.ldy) is smaller than N=\(o.weights.rows)") }
+        }
+        if params.path == 0 && m > 64 { bad.append("the decode path (path=0) takes M ≤ 64, got \(m)") }
+        if !bad.isEmpty { throw .invalidShape(kernel: name, reason: bad.joined(separator: "; ")) }
+        if params.threads > pool.threadCount {
+            throw .invalidParameters(kernel: name, params: params.description,
+                                     violations: ["threads=\(params.threads) exceeds the pool's \(pool.threadCount) threads"])
+        }
+        if params.path == 0 && params.act == 0 {
+            if let f = outputs.first(where: { !$0.weights.format.hasIntegerValues })?.weights.format {
+                throw .invalidParameters(kernel: name, params: params.description,
+                                         violations: ["act=0 (int8 activations) needs an integer format; \(f) takes act=1"])
+            }
+            if !cpu.integerDot {
+                throw .unsupported(kernel: name, reason: "act=0 needs AVX-512 BW+VNNI (vpdpbusd), which this CPU lacks")
+            }
+        }
+        if params.path == 1 && params.lanes > cpu.maxLanes {
+            throw .unsupported(kernel: name, reason: "lanes=\(params.lanes) but this CPU executes at most \(cpu.maxLanes) Float lanes")
+        }
+    }
+
+    /// The oracle: each row dequantized with `QuantReference`, then the FP32 reference matmul
+    /// (`Matmul.reference`, Double accumulation). Single-threaded; allocates N×K floats.
+    public static func reference(m: Int, x: UnsafePointer<Float>, ldx: Int, weights w: QuantizedMatrix,
+                                 y: UnsafeMutablePointer<Float>, ldy: Int) {
+        let dense = UnsafeMutablePointer<Float>.allocate(capacity: w.rows * w.cols)
+        defer { dense.deallocate() }
+        for r in 0..<w.rows { w.dequantizeRow(r, into: dense + r * w.cols) }
+        Matmul.reference(m: m, n: w.rows, k: w.cols, a: x, lda: ldx, b: dense, ldb: w.cols, bLayout: .nk,
+                         c: y, ldc: ldy, accumulate: false)
+    }
+
+    // MARK: - Paths
+
+    /// `cpu` (tests): what the kernels may use; a CPU without AVX-512 runs the portable decode kernel.
+    static func decode(m: Int, x: UnsafePointer<Float>, ldx: Int, outputs: [QuantMatmulOutput],
+                       params: QuantMatmulParams, pool: WorkerPool, cpu: QuantCPU = .host) {
+        let k = outputs[0].weights.cols
+        let integer = params.act == 0 && cpu.integerDot
+        let per = max(params.su, (params.rn + params.su - 1) / params.su * params.su)
+        var total = 0
+        for o in outputs { total += (o.weights.rows + per - 1) / per }
+        let tasks = total
+        let scratchBytes = integer ? QuantActivationsLayout.bytes(m: m, k: k) : 64
+        pool.scratch.withScratch(bytes: scratchBytes) { raw in
+            #if arch(x86_64)
+            let act: QuantActivations? = integer ? QuantActivations.quantize(m: m, k: k, x: x, ldx: ldx, into: raw) : nil
+            #endif
+            let body = { (t: Int) in
+                var index = t
+                for o in outputs {
+                    let count = (o.weights.rows + per - 1) / per
+                    if index < count {
+                        let lo = index * per, hi = min(o.weights.rows, lo + per)
+                        let p = QuantDecodeProblem(m: m, x: x, ldx: ldx, w: o.weights, y: o.y, ldy: o.ldy,
+                                                   prefetchBytes: params.pf)
+                        #if arch(x86_64)
+                        if cpu.avx512 {
+                            QuantDecodeDispatch.run(p, act: act, range: lo..<hi, sr: params.sr, su: params.su)
+                            return
+                        }
+                        #endif
+                        QuantPortableDecode.rows(p, lo..<hi)
+                        return
+                    }
+                    index -= count
+                }
+            }
+            if params.threads == 1 || tasks == 1 {
+                for t in 0..<tasks { body(t) }
+            } else {
+                pool.parallelFor(tasks, threads: params.threads) { t, _ in body(t) }
+            }
+        }
+    }
+
+    static func prefill(m: Int, x: UnsafePointer<Float>, ldx: Int, output: QuantMatmulOutput,
+                        params: QuantMatmulParams, pool: WorkerPool, cpu: QuantCPU = .host) {
+        let fast = cpu.avx512
+        switch (params.lanes, params.mr, params.nr) {
+        case (16, 6, 32): QuantPrefill<SIMD16<Float>, 6, 2>.run(m: m, x: x, ldx: ldx, output: output, params: params, pool: pool, fast: fast)
+        case (16, 12, 32): QuantPrefill<SIMD16<Float>, 12, 2>.run(m: m, x: x, ldx: ldx, output: output, params: params, pool: pool, fast: fast)
+        case (8, 6, 16): QuantPrefill<SIMD8<Float>, 6, 2>.run(m: m, x: x, ldx: ldx, output: output, params: params, pool: pool, fast: fast)
+        case (8, 8, 16): QuantPrefill<SIMD8<Float>, 8, 2>.run(m: m, x: x, ldx: ldx, output: output, params: params, pool: pool, fast: fast)
+        case (4, 8, 8): QuantPrefill<SIMD4<Float>, 8, 2>.run(m: m, x: x, ldx: ldx, output: output, params: params, pool: pool, fast: fast)
+        default: QuantPrefill<SIMD16<Float>, 8, 2>.run(m: m, x: x, ldx: ldx, output: output, params: params, pool: pool, fast: fast)
+        }
+    }
+}
+
+/// Bytes of the int8 activation buffer (any architecture).
+enum QuantActivationsLayout {
+    static func bytes(m: Int, k: Int) -> Int { m * ((k + 63) / 64) * 192 }
+}
+
+/// What the quantized kernels may use on a CPU: the AVX-512 register dequantizers (F, BW, VL), the
+/// integer dot product (VNNI), and the widest FP32 SIMD width. Tests pass other values to check refusal.
+public struct QuantCPU: Sendable, Equatable {
+    public var avx512: Bool
+    public var integerDot: Bool
+    public var maxLanes: Int
+
+    public init(avx512: Bool, integerDot: Bool, maxLanes: Int) {
+        self.avx512 = avx512; self.integerDot = integerDot; self.maxLanes = maxLanes
+    }
+
+    /// Read once from /proc/cpuinfo.
+    public static let host: QuantCPU = {
+        #if arch(x86_64)
+        let f = HostCPU.cpuFlags()
+        let avx512 = f.contains("avx512f") && f.contains("avx512bw") && f.contains("avx512vl") && f.contains("f16c")
+        return QuantCPU(avx512: avx512, integerDot: avx512 && f.contains("avx512_vnni"), maxLanes: HostCPU.maxSIMDLanes)
+        #else
+        return QuantCPU(avx512: false, integerDot: false, maxLanes: HostCPU.maxSIMDLanes)
+        #endif
+    }()
+}

@@ -1,0 +1,86 @@
+/// The quantized matmul search space and its analytical seed, declared next to the kernel.
+extension QuantMatmul {
+    /// Register budget (32 zmm): int8 mode holds R·U accumulators + 4·U per weight row (u, dw, cw and
+    /// the super-block's prepared scales) + 3·R activation loads; FP32 mode R·U accumulators + 4·U
+    /// dequantized vectors + 4 activation loads. The 4×4 int8 tile (32 + 12) spilled 235 times in its
+    /// disassembly; the shapes allowed here do not spill in their loops.
+    static func fitsRegisters(act: Int, sr: Int, su: Int) -> Bool {
+        act == 0 ? (4 + sr) * su <= 24 : 4 * su + sr * su + 4 <= 32
+    }
+
+    /// The analytical seed for y[M×N] = x[M×K]·Wᵀ with W in `format`:
+    /// - path: decode for M ≤ 16 (bandwidth-bound: the weights are read once), prefill above;
+    /// - act: int8 activations where the CPU has `vpdpbusd` and the format has integer values — one
+    ///   instruction per 64 multiply-adds instead of dequantizing 64 weights to FP32 and 4 FMAs per row;
+    /// - register shape (sr, su): the most weight rows in flight (su = 4 hides the load latency of four
+    ///   independent streams at M = 1) with as many activation rows as the register budget allows;
+    /// - threads: all cores once each gets ≥ 256 KiB of weights (decode) or ≥ 4 MFLOP (prefill);
+    ///   rn: rows per task such that each thread gets ≥ 8 tasks (load balance on a shared machine);
+    /// - prefill: the FP32 blocked matmul's BLIS model (`Matmul.analyticalDefault`) for the tile, MC and
+    ///   NC, with KC = 256 (one K-quant super-block; the B̃ micro-panel 256·NR·4 B = 32 KiB sits in L1).
+    public static func analyticalDefault(m: Int, n: Int, k: Int, format: QuantFormat, on machine: MachineTraits,
+                                         cpu: QuantCPU = .host) -> ParameterSet {
+        let path = m <= 16 ? 0 : 1
+        let act = format.hasIntegerValues && cpu.integerDot ? 0 : 1
+        var sr = 1, su = 4
+        if m >= 4 { sr = 4; su = act == 0 ? 2 : 2 } else if m >= 2 { sr = 2; su = 4 }
+        if !fitsRegisters(act: act, sr: sr, su: su) { sr = 1; su = 4 }
+        let weightBytes = Double(n) * Double(format.rowBytes(cols: max(k, format.blockElements)))
+        let flops = 2.0 * Double(m) * Double(n) * Double(k)
+        let perThread = path == 0 ? weightBytes / Double(256 << 10) : flops / 4e6
+        let threads = max(1, min(machine.cores, Int(perThread.rounded(.down))))
+        var rn = 16
+        while rn < 512 && rn * 2 * threads * 8 <= n { rn *= 2 }
+        let fp = Matmul.analyticalDefault(m: max(m, 17), n: n, k: k, on: machine)
+        var lanes = fp["lanes"] ?? 16, mr = fp["mr"] ?? 8, nr = fp["nr"] ?? 32
+        if !prefillTiles.contains(where: { $0 == (lanes, mr, nr) }) {
+            let t = prefillTiles.first { $0.lanes <= min(lanes, cpu.maxLanes) } ?? prefillTiles[prefillTiles.count - 1]
+            lanes = t.lanes; mr = t.mr; nr = t.nr
+        }
+        let kc = 256
+        let w2 = max(4, machine.l2Ways), s2 = max(65536, machine.l2Bytes)
+        var mc = (w2 - 2) * s2 / (kc * 4 * w2)
+        mc = max(mr, min(mc / mr * mr, (m + mr - 1) / mr * mr))
+        let nc = max(nr, min(256 * nr, (n + nr - 1) / nr * nr))
+        return ParameterSet(["path": path, "act": act, "threads": threads, "rn": rn, "su": su, "sr": sr, "pf": 0,
+                             "lanes": lanes, "mr": mr, "nr": nr, "mc": mc, "kc": kc, "nc": nc])
+    }
+
+    /// The parameters the tuner may vary. Decode shapes (M ≤ 16) vary the decode parameters and keep the
+    /// prefill blocks at their seed; larger M the reverse. Value lists always contain the seed's values.
+    public static func searchSpace(m: Int, n: Int, k: Int, format: QuantFormat, on machine: MachineTraits,
+                                   cpu: QuantCPU = .host) -> SearchSpace {
+        let seed = analyticalDefault(m: m, n: n, k: k, format: format, on: machine, cpu: cpu)
+        func with(_ values: [Int], _ name: String) -> [Int] { Array(Set(values + [seed[name] ?? values[0]])).sorted() }
+        let decode = m <= 16
+        let tiles = prefillTiles.filter { $0.lanes <= cpu.maxLanes }
+        let name = family(format).rawValue
+        let parameters = [
+            Parameter("path", decode ? [0, 1] : (m <= 64 ? [0, 1] : [1]), help: "0: decode (stream weights once), 1: prefill (dequantized packed panels)"),
+            Parameter("act", format.hasIntegerValues && cpu.integerDot ? [0, 1] : [1], help: "decode: 0 int8 activations (vpdpbusd), 1 FP32 activations"),
+            Parameter("threads", Array(1...max(1, machine.cores)), help: "threads used"),
+            Parameter("rn", decode ? with([16, 32, 64, 128, 256], "rn") : with([], "rn"), help: "decode: weight rows per task"),
+            Parameter("su", decode ? QuantMatmulParams.unrolls : with([], "su"), help: "decode: weight rows per step"),
+            Parameter("sr", decode ? QuantMatmulParams.rowGroups : with([], "sr"), help: "decode: activation rows per register group"),
+            Parameter("pf", decode ? with([0, 512, 2048], "pf") : with([], "pf"), help: "decode: prefetch distance in bytes (0: none)"),
+            Parameter("lanes", decode ? with([], "lanes") : Array(Set(tiles.map(\.lanes))).sorted(), help: "prefill: SIMD width in floats"),
+            Parameter("mr", decode ? with([], "mr") : Array(Set(tiles.map(\.mr))).sorted(), help: "prefill: register tile rows"),
+            Parameter("nr", decode ? with([], "nr") : Array(Set(tiles.map(\.nr))).sorted(), help: "prefill: register tile columns"),
+            Parameter("mc", decode ? with([], "mc") : with([48, 96, 192, 384], "mc"), help: "prefill: rows of x per packed block"),
+            Parameter("kc", decode ? with([], "kc") : with([256, 512], "kc"), help: "prefill: K per packed block (multiple of 256)"),
+            Parameter("nc", decode ? with([], "nc") : with([256, 1024, 4096], "nc"), help: "prefill: weight rows per packed block"),
+        ]
+        let cores = machine.cores
+        let constraints = [
+            Constraint("(lanes, mr, nr) is a prefill tile") { p in
+                prefillTiles.contains { $0 == (p["lanes"] ?? 0, p["mr"] ?? 0, p["nr"] ?? 0) } },
+            Constraint("mc is a multiple of mr") { p in (p["mc"] ?? 0) % max(1, p["mr"] ?? 1) == 0 },
+            Constraint("nc is a multiple of nr") { p in (p["nc"] ?? 0) % max(1, p["nr"] ?? 1) == 0 },
+            Constraint("threads ≤ cores (\(cores))") { p in (p["threads"] ?? 1) <= cores },
+            Constraint("decode register shape fits 32 zmm registers") { p in
+                fitsRegisters(act: p["act"] ?? 1, sr: p["sr"] ?? 1, su: p["su"] ?? 1) },
+            Constraint("decode: sr ≤ M (\(m))") { p in (p["sr"] ?? 1) <= max(1, m) || (p["sr"] ?? 1) == 1 },
+        ]
+        return SearchSpace(kernel: name, parameters: parameters, constraints: constraints)
+    }
+}

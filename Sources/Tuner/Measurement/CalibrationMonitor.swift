@@ -4,8 +4,8 @@ import Measure
 
 /// Watches for noisy neighbours by re-timing a fixed calibration kernel between candidates.
 ///
-/// This VM has episodes of minutes where a neighbour halves 2-thread throughput (shared/reference/
-/// swift-notes.md); ATLAS refuses to tune while the clock is throttled because "all timings become
+/// This VM has episodes of minutes where a neighbour halves 2-thread throughput (seen on this
+/// project's shared 2-vCPU machines); ATLAS refuses to tune while the clock is throttled because "all timings become
 /// random". When the calibration kernel falls below `dropThreshold` × the best it has shown, the monitor
 /// pauses and re-measures until it recovers or the pause budget is spent, and reports what it did.
 public final class CalibrationMonitor {

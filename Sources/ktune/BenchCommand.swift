@@ -181,14 +181,14 @@ extension BenchCommand {
         if let threads, fpParams["threads"] != nil { fpParams["threads"] = threads }
         let fpSettled = fpParams
         guard try fp.verify(fpSettled).passed else { throw ValidationError("FP32 baseline failed verification") }
-        let dram = DRAMStream(bufferBytes: max(128 << 20, 4 * traits.l3Bytes))
+        let dram = try StreamRead(bytes: max(128 << 20, 4 * traits.l3Bytes))
         let policy = MeasurementPolicy(warmup: warmup, minRepeats: min(5, repeats), maxRepeats: repeats, maxSeconds: maxSeconds)
         let results = try Harness.interleaved([{ try q.run(settled) }, { try fp.run(fpSettled) },
                                                { dram.run(pool: pool, threads: threadCount) }], policy: policy)
         let ours = results[0].seconds
         let gflops = ours.map { q.flops / $0 * 1e-9 }
         let fpG = results[1].seconds.map { fp.flops / $0 * 1e-9 }
-        let dramGBps = Double(dram.chunkBytes) / results[2].seconds.median * 1e-9
+        let dramGBps = Double(dram.bytes) / results[2].seconds.median * 1e-9
         let weightGBps = q.weightBytes / ours.median * 1e-9
         let paired = Summary(zip(results[0].samples, results[1].samples).map { $1 / $0 }).median
         let report = BenchReport(
@@ -198,7 +198,7 @@ extension BenchCommand {
             baseline: .init(name: "ktune matmul fp32 \(fpSettled)", gflops: fpG.median, gflopsMin: fpG.min, gflopsMax: fpG.max),
             ratio: gflops.median / fpG.median, pairedRatio: paired,
             note: "weights \(format) \(matrixBytes) B × \(copies) cop\(copies == 1 ? "y" : "ies") (cold when M ≤ 16); "
-                + "DRAM: \(threadCount)-thread read stream of \(dram.bufferBytes >> 20) MiB, interleaved",
+                + "DRAM: \(threadCount)-thread read stream of \(dram.bytes >> 20) MiB, interleaved",
             weights: format.name, weightGBps: weightGBps, dramGBps: dramGBps, dramFraction: weightGBps / dramGBps,
             dramRooflineGFLOPs: q.flops / q.weightBytes * dramGBps, weightCopies: copies)
         if json {

@@ -10,11 +10,17 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 # A scratch path of its own, so that the plain release build of scripts/run.sh (what benchmarks time) is
 # not rebuilt with other flags each time the tests run.
-flags=(-c release -Xswiftc -enable-testing --scratch-path .build/testing --traits Store)
+# KTUNE_TEST_NO_STORE=1 leaves the Store trait (and PostgresNIO's long clean build) out, for quick local
+# iteration on other targets; CI never sets it.
+if [ -n "${KTUNE_TEST_NO_STORE:-}" ]; then
+  flags=(-c release -Xswiftc -enable-testing --scratch-path .build/testing-nostore)
+else
+  flags=(-c release -Xswiftc -enable-testing --scratch-path .build/testing --traits Store)
+fi
 swift build "${flags[@]}" --build-tests
 # The results store (Store trait, PostgresNIO) is built and tested here, against a throwaway PostgreSQL
 # server on loopback that is stopped when the tests end (its URL reaches the tests as KTUNE_TEST_STORE).
-if [ -z "${KTUNE_TEST_STORE:-}" ]; then
+if [ -z "${KTUNE_TEST_STORE:-}" ] && [ -z "${KTUNE_TEST_NO_STORE:-}" ]; then
   eval "$(scripts/pg-test-server.sh start)"
   trap 'scripts/pg-test-server.sh stop "$KTUNE_PG_DIR"' EXIT
 fi

@@ -60,14 +60,33 @@ public final class KernelPlan: Sendable {
     /// Usable tuned entries by family and exact shape key, and by family and bucket key.
     private let exact: [KernelFamilyID: [String: ParameterSet]]
     private let byBucket: [KernelFamilyID: [String: (key: String, params: ParameterSet)]]
+    /// A matmul call of a family the op mapping does not name (the quantized ones, "matmul.q4_k", ...).
+    struct FamilyCall: Hashable {
+        var family: KernelFamilyID
+        var m: Int, n: Int, k: Int
+    }
     private struct State {
+        var familyCache: [FamilyCall: Resolution] = [:]
         var cache: [KernelWorkload.Kind: Resolution] = [:]
         var warnings: [String] = []
     }
     private let state: Mutex<State>
 
     /// A plan from `config` (nil: analytical defaults) for a pool of `threads` on `machine`.
-    public init(config: TunedConfig?, path: String = "", machine: MachineTraits, threads: Int, warnings: [String] = []) {
+    /// How the quantized matmuls treat their activations on the decode path.
+    public enum Activations: String, Sendable, Equatable {
+        /// As the plan's parameters say (`act`: int8 where the analytical default or the tuned entry
+        /// picks it: per-32-value rounding, ~1–5% of the logits' range on SmolLM2 after 30 layers).
+        case planned
+        /// Always FP32 (`act` = 1): the logits of the dequantized model to FP32 rounding.
+        case fp32
+    }
+    /// See `Activations`.
+    public let activations: Activations
+
+    public init(config: TunedConfig?, path: String = "", machine: MachineTraits, threads: Int, warnings: [String] = [],
+                activations: Activations = .planned) {
+        self.activations = activations
         var m = machine
         m.cores = max(1, threads)    // analytical defaults use every pool thread
         self.machine = m
@@ -102,17 +121,19 @@ public final class KernelPlan: Sendable {
     /// foreign-machine file (fingerprint ≠ `fingerprint`) gives the defaults and a warning, never an error.
     /// The fingerprint check is never skipped: with no fingerprint (this machine could not be probed) a
     /// config is refused with a warning.
-    public static func load(configPath path: String?, fingerprint: String?, machine: MachineTraits, threads: Int) -> KernelPlan {
-        guard let path, !path.isEmpty else { return KernelPlan(config: nil, machine: machine, threads: threads) }
+    public static func load(configPath path: String?, fingerprint: String?, machine: MachineTraits, threads: Int,
+                            activations: Activations = .planned) -> KernelPlan {
+        guard let path, !path.isEmpty else { return KernelPlan(config: nil, machine: machine, threads: threads, activations: activations) }
         guard let fingerprint, !fingerprint.isEmpty else {
             return KernelPlan(config: nil, machine: machine, threads: threads,
-                              warnings: ["\(path): refused, this machine could not be probed so its fingerprint cannot be checked; using analytical defaults"])
+                              warnings: ["\(path): refused, this machine could not be probed so its fingerprint cannot be checked; using analytical defaults"],
+                              activations: activations)
         }
         switch TunedConfigFile.load(path, expectingFingerprint: fingerprint) {
         case .loaded(let config):
-            return KernelPlan(config: config, path: path, machine: machine, threads: threads)
+            return KernelPlan(config: config, path: path, machine: machine, threads: threads, activations: activations)
         case .fallback(let warning):
-            return KernelPlan(config: nil, machine: machine, threads: threads, warnings: [warning])
+            return KernelPlan(config: nil, machine: machine, threads: threads, warnings: [warning], activations: activations)
         }
     }
 
@@ -133,6 +154,36 @@ public final class KernelPlan: Sendable {
             r.params = r.fallback
             r.choice = .analyticalDefault
             s.cache[kind] = r
+        }
+    }
+
+    /// The parameters for an M×N×K matmul call of `call.family` (a quantized matmul family, whose shape
+    /// keys are "MxNxK" like the FP32 matmul's, M bucketed): the tuned entry of that key, else of its
+    /// bucket, else `analyticalDefault()`. Cached per call shape.
+    func resolve(_ call: FamilyCall, analyticalDefault: () -> ParameterSet) -> Resolution {
+        if let r = state.withLock({ $0.familyCache[call] }) { return r }
+        let fallback = analyticalDefault()
+        var r = Resolution(params: fallback, choice: .analyticalDefault, fallback: fallback)
+        let key = "\(call.m)x\(call.n)x\(call.k)", bucket = "\(Bucket.of(call.m))x\(call.n)x\(call.k)"
+        if let p = exact[call.family]?[key] {
+            r = Resolution(params: p, choice: .tuned, fallback: fallback)
+        } else if let b = byBucket[call.family]?[bucket] {
+            r = Resolution(params: b.params, choice: .bucket(b.key), fallback: fallback)
+        }
+        if let t = r.params["threads"], t > threads { r.params["threads"] = threads }
+        if activations == .fp32 { r.params["act"] = 1; r.fallback["act"] = 1 }
+        state.withLock { $0.familyCache[call] = r }
+        return r
+    }
+
+    /// Records that the kernel rejected a tuned choice for `call`; later calls use the default.
+    func reject(_ call: FamilyCall, error: KernelError) {
+        state.withLock { s in
+            guard var r = s.familyCache[call], r.choice != .analyticalDefault else { return }
+            s.warnings.append("\(call.family) \(call.m)x\(call.n)x\(call.k): \(r.choice) parameters \(r.params) rejected (\(error)); using the analytical default")
+            r.params = r.fallback
+            r.choice = .analyticalDefault
+            s.familyCache[call] = r
         }
     }
 

@@ -9,7 +9,15 @@ import Models
 public final class KernelRunner: @unchecked Sendable {
     public let pool: WorkerPool
     public let plan: KernelPlan
-    public private(set) var stats = KernelStats()
+    public internal(set) var stats = KernelStats()
+    /// Scratch for the products that `linear(accumulate: true)` adds to its output (quantized matrices).
+    private var accumulatorBuffer = FloatBuffer(count: 0)
+
+    /// A scratch of at least `count` floats (grown on demand, reused across calls).
+    func accumulator(count: Int) -> UnsafeMutablePointer<Float> {
+        if accumulatorBuffer.count < count { accumulatorBuffer = FloatBuffer(count: count) }
+        return accumulatorBuffer.pointer
+    }
 
     public init(pool: WorkerPool, plan: KernelPlan) {
         self.pool = pool
@@ -36,9 +44,18 @@ public final class KernelRunner: @unchecked Sendable {
     }
 
     /// out[m × W.rows] (+)= x[m × W.cols] · Wᵀ, rows of x and out `ldx` / `ldout` apart.
+    ///
+    /// `fp32Activations`: a quantized matrix is multiplied with the activations kept in FP32 (the decode
+    /// path's `act` = 1) whatever the plan says. The forward pass asks it for the output matrix: rounding
+    /// the final hidden state to int8 per 32 values moves the logits by ~1% of their range on SmolLM2,
+    /// enough to flip a greedy choice, while inside the layers the same rounding is harmless.
     public func linear(_ x: UnsafePointer<Float>, rows m: Int, ldx: Int, weight: WeightMatrix,
-                       out: UnsafeMutablePointer<Float>, ldout: Int, accumulate: Bool = false) throws(InferenceError) {
+                       out: UnsafeMutablePointer<Float>, ldout: Int, accumulate: Bool = false,
+                       fp32Activations: Bool = false) throws(InferenceError) {
         switch weight {
+        case .quantized(let q):
+            try quantizedLinear(x, rows: m, ldx: ldx, weight: q, out: out, ldout: ldout, accumulate: accumulate,
+                                fp32Activations: fp32Activations)
         case let .f32(w, n, k):
             let pool = self.pool
             try withParams(.matmul(m: m, n: n, k: k), flops: 2 * Double(m * n * k)) { (p) throws(KernelError) in

@@ -1,9 +1,10 @@
 import Kernels
 import Models
 
-/// The decoder forward pass: embedding lookup, per layer RMSNorm → q/k/v projections → RoPE → grouped-
-/// query attention over the KV cache → output projection (added to the residual) → RMSNorm → SwiGLU FFN
-/// or routed experts (added to the residual), then the final norm and the output projection.
+/// The decoder forward pass: embedding lookup, per layer RMSNorm → fused q/k/v projection (+ bias for
+/// Qwen2) → RoPE → grouped-query attention over the KV cache → output projection (added to the residual)
+/// → RMSNorm → fused gate/up projection → SwiGLU → down projection (added to the residual), or routed
+/// experts; then the final norm and the output projection.
 ///
 /// Every matmul, attention and expert-gather runs in the kernel library through `KernelRunner` with the
 /// plan's parameters; this type owns only the activations, the KV cache and the element-wise steps.
@@ -94,12 +95,11 @@ public final class Transformer: @unchecked Sendable {
             rec?.mark(.attentionNorm, layer: l, rows: T, past: past)
             VectorMath.rmsNorm(x, layer.attentionNorm.pointer, xb, rows: T, n: h, eps: eps)
             let kRows = cache.keys[l].pointer + past * kvDim, vRows = cache.values[l].pointer + past * kvDim
-            rec?.mark(.qProj, layer: l, rows: T, past: past)
-            try runner.linear(xb, rows: T, ldx: h, weight: layer.q, out: q, ldout: qDim)
-            rec?.mark(.kProj, layer: l, rows: T, past: past)
-            try runner.linear(xb, rows: T, ldx: h, weight: layer.k, out: kRows, ldout: kvDim)
-            rec?.mark(.vProj, layer: l, rows: T, past: past)
-            try runner.linear(xb, rows: T, ldx: h, weight: layer.v, out: vRows, ldout: kvDim)
+            // q, and k, v straight into the cache rows of the new positions: one fused kernel call.
+            rec?.mark(.qkvProj, layer: l, rows: T, past: past)
+            try runner.linear(xb, rows: T, ldx: h, fused: [
+                .init(layer.q, q, ldout: qDim), .init(layer.k, kRows, ldout: kvDim), .init(layer.v, vRows, ldout: kvDim),
+            ])
             if let b = layer.qkvBias {
                 rec?.mark(.qkvBias, layer: l, rows: T, past: past)
                 VectorMath.addBias(q, b.q.pointer, rows: T, n: qDim, stride: qDim)
@@ -141,7 +141,9 @@ public final class Transformer: @unchecked Sendable {
         var logits = [Float](repeating: 0, count: rows * c.vocabSize)
         rec?.mark(.lmHead, rows: rows, past: past)
         try logits.withUnsafeMutableBufferPointer { (buf) throws(InferenceError) in
-            try runner.linear(xb, rows: rows, ldx: h, weight: weights.output, out: buf.baseAddress!, ldout: c.vocabSize)
+            guard let logitsOut = buf.baseAddress else { return }
+            try runner.linear(xb, rows: rows, ldx: h, weight: weights.output, out: logitsOut, ldout: c.vocabSize,
+                              fp32Activations: true)
         }
         rec?.mark(.end, rows: rows, past: past)
         return logits
@@ -153,10 +155,8 @@ public final class Transformer: @unchecked Sendable {
         let h = config.hiddenSize, f = gate.rows
         let g = scratch.g.pointer, u = scratch.u.pointer
         let rec = recorder, past = position
-        rec?.mark(.gateProj, layer: l, rows: T, past: past)
-        try runner.linear(xb, rows: T, ldx: h, weight: gate, out: g, ldout: f)
-        rec?.mark(.upProj, layer: l, rows: T, past: past)
-        try runner.linear(xb, rows: T, ldx: h, weight: up, out: u, ldout: f)
+        rec?.mark(.gateUpProj, layer: l, rows: T, past: past)
+        try runner.linear(xb, rows: T, ldx: h, fused: [.init(gate, g, ldout: f), .init(up, u, ldout: f)])
         rec?.mark(.swiGLU, layer: l, rows: T, past: past)
         VectorMath.swiGLU(g, u, count: T * f)
         rec?.mark(.downProj, layer: l, rows: T, past: past)

@@ -1,3 +1,4 @@
+import Kernels
 import Models
 
 /// Loading a GGUF model's weights: every tensor the architecture needs is checked (present, shape, a type
@@ -60,11 +61,14 @@ extension TransformerWeights {
         }
     }
 
-    /// Types whose matrices this build runs (dequantized to FP32 at load).
-    public static let ggufMatrixTypes: Set<GGUFTensorType> = Set(GGUFTensorType.allCases.filter(\.canDequantize))
+    /// Types whose matrices this build runs: the quantized matmul's block formats (read in place) and F32.
+    public static let ggufMatrixTypes: Set<GGUFTensorType> =
+        Set(QuantFormat.allCases.compactMap { GGUFTensorType(rawValue: $0.ggmlType) } + [.f32])
 
-    /// Loads and dequantizes (once, to FP32) every tensor of a GGUF llama/qwen2 model, after checking
-    /// each against the architecture from its metadata.
+    /// Loads a GGUF llama/qwen2 model after checking every tensor against the architecture from its
+    /// metadata. Matrices stay in their GGUF block format inside the file's read-only memory mapping
+    /// (no copy: the load costs the header parse and the checks; pages fault in on first use). Norms and
+    /// biases (a few KB per layer) are converted to FP32; an F32 matrix is copied.
     public init(gguf f: GGUFFile) throws(InferenceError) {
         let c: ModelConfig
         do { c = try ModelConfig(gguf: f) } catch { throw .model(error) }
@@ -79,7 +83,20 @@ extension TransformerWeights {
             return buf
         }
         func matrix(_ name: String, out: Int, in k: Int) throws(InferenceError) -> WeightMatrix {
-            .f32(try load(name), rows: out, cols: k)
+            let t: GGUFTensorInfo, bytes: UnsafeRawBufferPointer
+            do { t = try f.tensor(name); bytes = try f.bytes(of: t) } catch { throw .model(error) }
+            if t.type == .f32 { return .f32(try load(name), rows: out, cols: k) }
+            guard let base = bytes.baseAddress else {
+                throw .model(GGUFError(.invalid, field: "tensor '\(name)'", expected: "a \(out)×\(k) \(t.type) matrix",
+                                       found: "no data", path: f.path))
+            }
+            do {
+                return .quantized(try QuantizedMatrix(ggmlType: t.type.rawValue, rows: out, cols: k, data: base,
+                                                      byteCount: bytes.count))
+            } catch {
+                throw .model(GGUFError(.invalid, field: "tensor '\(name)'", expected: "a \(out)×\(k) \(t.type) matrix the quantized kernels read",
+                                       found: error.description, path: f.path))
+            }
         }
         let embedding = try matrix("token_embd.weight", out: c.vocabSize, in: h)
         var layers: [LayerWeights] = []
@@ -100,6 +117,36 @@ extension TransformerWeights {
         }
         self.init(config: c, embedding: embedding, layers: layers, outputNorm: try load("output_norm.weight"),
                   output: c.tieWordEmbeddings == false ? try matrix("output.weight", out: c.vocabSize, in: h) : embedding,
-                  synthetic: false)
+                  synthetic: false, mapping: f)
+    }
+}
+
+extension TransformerWeights {
+    /// Every matrix (the embedding once when tied to the output).
+    public var matrices: [WeightMatrix] {
+        var m = [embedding]
+        if config.tieWordEmbeddings == false { m.append(output) }
+        for l in layers {
+            m += [l.q, l.k, l.v, l.o]
+            switch l.ffn {
+            case let .dense(g, u, d): m += [g, u, d]
+            case .moe(let e):
+                m.append(e.router)
+                if let s = e.shared { m += [s.gate, s.up, s.down] }
+            }
+        }
+        return m
+    }
+
+    /// How the matrices are stored, e.g. "in place in the GGUF mapping: Q5_0 ×144, Q4_K ×12, ...; FP32 ×0".
+    public var storageSummary: String {
+        var counts: [String: Int] = [:]
+        var fp32 = 0
+        for m in matrices {
+            if case .quantized(let q) = m { counts[q.format.description, default: 0] += 1 } else { fp32 += 1 }
+        }
+        let q = counts.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { "\($0.key) ×\($0.value)" }
+        if q.isEmpty { return "FP32 ×\(fp32)" }
+        return "in place in the GGUF mapping: " + q.joined(separator: ", ") + (fp32 > 0 ? "; FP32 ×\(fp32)" : "")
     }
 }

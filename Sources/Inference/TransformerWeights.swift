@@ -33,7 +33,8 @@ public struct LayerWeights: Sendable {
     public var ffn: FeedForward
 }
 
-/// All weights of a llama-family (or DeepSeek-style MoE) decoder, as FP32 `WeightMatrix`es.
+/// All weights of a llama/qwen2-family (or DeepSeek-style MoE) decoder: `WeightMatrix`es kept in their GGUF
+/// block format (a real model) or FP32 (synthetic models).
 public struct TransformerWeights: Sendable {
     public var config: ModelConfig
     /// [vocab × hidden]; rows are looked up for the embedding.
@@ -44,6 +45,8 @@ public struct TransformerWeights: Sendable {
     public var output: WeightMatrix
     /// True for generated (not trained) weights.
     public var synthetic: Bool
+    /// The GGUF file whose read-only mapping holds the quantized matrices' blocks (kept alive with them).
+    public var mapping: GGUFFile? = nil
 
     /// Bytes of weights in memory (a tied output counted once).
     public var bytes: Int {

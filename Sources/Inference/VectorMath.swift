@@ -69,6 +69,17 @@ enum VectorMath {
         }
     }
 
+    /// y[0..<count] += x[0..<count].
+    static func add(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            let a = UnsafeRawPointer(y + i).loadUnaligned(as: V.self), b = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: a + b, as: V.self)
+            i += 16
+        }
+        while i < count { y[i] += x[i]; i += 1 }
+    }
+
     /// x[r, 0..<n] += bias for each of `rows` rows `stride` apart.
     static func addBias(_ x: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, n: Int, stride: Int) {
         for r in 0..<rows {

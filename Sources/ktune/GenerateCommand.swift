@@ -10,7 +10,7 @@ import Configs
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate text with the inference core (FP32 weights on the tuned kernels).",
+        abstract: "Generate text with the inference core (GGUF weights kept quantized, on the tuned kernels).",
         discussion: """
             The kernel plan comes from --config FILE, else the results store (--store URL or KTUNE_STORE: the \
             newest config tuned on a machine with this fingerprint; other machines' configs are never used), \
@@ -69,6 +69,10 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("prompt-tokens"), help: "Benchmark: repeat (or cut) the prompt's tokens to exactly N tokens.")
     var promptTokenCount: Int?
 
+    @Flag(name: .customLong("fp32-activations"),
+          help: "Quantized matmuls keep the activations in FP32 on the decode path too (act=1): the dequantized model's logits to FP32 rounding, instead of int8 rounding per 32 values where the plan picks it.")
+    var fp32Activations = false
+
     @Flag(name: .long, help: "Print prefill/decode tokens/s, the plan and per-kernel-family time at the end.")
     var stats = false
 
@@ -124,7 +128,8 @@ struct GenerateCommand: ParsableCommand {
         let (configPath, found) = noConfig ? (nil, false)
             : fromStore.map { ($0, false) }
                 ?? Self.configPath(flag: config, environment: ProcessInfo.processInfo.environment, fingerprint: machine?.fingerprint)
-        let plan = KernelPlan.load(configPath: configPath, fingerprint: machine?.fingerprint, machine: traits, threads: threadCount)
+        let plan = KernelPlan.load(configPath: configPath, fingerprint: machine?.fingerprint, machine: traits, threads: threadCount,
+                                   activations: fp32Activations ? .fp32 : .planned)
         let initialWarnings = plan.warnings.count
         for w in plan.warnings { note("warning: \(w)") }
         let pool = WorkerPool(threads: threadCount)
@@ -170,8 +175,15 @@ struct GenerateCommand: ParsableCommand {
         if stats {
             let s = result.stats
             let w = engine.transformer.weights
-            note(String(format: "model: %@%@, %.0f MB FP32 weights, loaded in %.2f s, %d threads",
-                        w.config.id, w.synthetic ? " (SYNTHETIC weights)" : "", Double(w.bytes) / 1e6, engine.loadSeconds, threadCount))
+            note(String(format: "model: %@%@, %.0f MB of weights (%@), loaded in %.2f s, %d threads",
+                        w.config.id, w.synthetic ? " (SYNTHETIC weights)" : "", Double(w.bytes) / 1e6, w.storageSummary,
+                        engine.loadSeconds, threadCount))
+            let mem = ProcessMemory.current()
+            if let rss = mem.residentBytes, let peak = mem.peakResidentBytes {
+                let kv = engine.transformer.cache.bytes
+                note(String(format: "memory: resident %.0f MB (peak %.0f MB); KV cache %.0f MB (%d positions)",
+                            Double(rss) / 1e6, Double(peak) / 1e6, Double(kv) / 1e6, engine.transformer.cache.capacity))
+            }
             note(String(format: "prefill: %d tokens in %.3f s = %.1f tokens/s", s.promptTokens, s.prefillSeconds, s.prefillTokensPerSecond))
             note(String(format: "decode: %d tokens in %.3f s = %.1f tokens/s (stop: %@)", s.decodeSteps, s.decodeSeconds,
                         s.decodeTokensPerSecond, s.stopReason))

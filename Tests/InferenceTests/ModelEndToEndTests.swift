@@ -19,14 +19,18 @@ struct ModelEndToEndTests {
         #expect(text == "The capital of France is Paris.")
         #expect(streamed == text)
         #expect(stats.stopReason == "eos")
-        #expect(stats.kernels.byFamily["matmul"]?.calls ?? 0 > 0)
+        // Every matrix of the file is Q4_1 or Q8_0, multiplied in place by its quantized family.
+        #expect(stats.kernels.byFamily["matmul.q4_1"]?.calls ?? 0 > 0)
+        #expect(stats.kernels.byFamily["matmul.q8_0"]?.calls ?? 0 > 0)
+        #expect(stats.kernels.byFamily["matmul"] == nil)
         #expect(stats.kernels.byFamily["attention.decode"]?.calls ?? 0 > 0)
         #expect(stats.kernels.byFamily["attention.prefill"]?.calls ?? 0 > 0)
     }
 
     /// Reference: Tests/InferenceTests/reference/llama_ref.py (gguf-py reads and dequantizes the same file;
-    /// NumPy runs the forward pass in float64). Tolerance: max |Δ| < 1e-3 · max |logit| over all positions,
-    /// and the same argmax at every position.
+    /// NumPy runs the forward pass in float64). With FP32 activations: max |Δ| < 1e-3 · max |logit| over
+    /// all positions and the same argmax at every position; with the default plan's int8 activations the
+    /// looser bound stated below.
     @Test("logits for a fixed prompt match the independent NumPy reference within 1e-3 of the logit range")
     func logitsMatchNumPyReference() throws {
         let e = try engine
@@ -35,34 +39,41 @@ struct ModelEndToEndTests {
         guard let reference = try TestSupport.referenceLogits(model: TestSupport.modelPath, tokens: tokens) else { return }
         try #require(reference.count == tokens.count * vocab)
 
+        // FP32 activations everywhere: the dequantized model to FP32 rounding.
+        let exact = try #require(TestSupport.exactEngine)
+        exact.transformer.reset()
+        let strict = TestSupport.compare(try exact.transformer.forward(tokens, allLogits: true), reference, vocab: vocab)
+        print("SmolLM2 logits vs NumPy reference, FP32 activations: \(strict)")
+        #expect(strict.maxDiff < 1e-3 * strict.maxAbs, "FP32 activations: \(strict)")
+        #expect(strict.argmaxAgree == strict.positions, "FP32 activations: \(strict)")
+        // The default plan: int8 activations (per 32 values) on the decode path, which this 6–11-token
+        // prompt takes in every layer. Bound: max |Δ| ≤ 8% of the logit range (measured: 4.6% SmolLM2,
+        // 1.9% Qwen2.5) and the reference's choice among our top three at every position.
         e.transformer.reset()
-        let logits = try e.transformer.forward(tokens, allLogits: true)
-        var maxDiff: Float = 0, maxAbs: Float = 0
-        for i in 0..<logits.count {
-            maxDiff = max(maxDiff, abs(logits[i] - reference[i]))
-            maxAbs = max(maxAbs, abs(reference[i]))
-        }
-        print("logits vs NumPy reference: max |Δ| = \(maxDiff), max |logit| = \(maxAbs), \(tokens.count) positions")
-        #expect(maxDiff < 1e-3 * maxAbs, "max |Δ| \(maxDiff), max |logit| \(maxAbs)")
-        for t in 0..<tokens.count {
-            let a = logits[(t * vocab)..<((t + 1) * vocab)], b = reference[(t * vocab)..<((t + 1) * vocab)]
-            #expect(a.indices.max { a[$0] < a[$1] } == b.indices.max { b[$0] < b[$1] }, "argmax at position \(t)")
-        }
+        let planned = TestSupport.compare(try e.transformer.forward(tokens, allLogits: true), reference, vocab: vocab)
+        print("SmolLM2 logits vs NumPy reference, planned (int8) activations: \(planned)")
+        #expect(planned.maxDiff < 0.08 * planned.maxAbs, "int8 activations: \(planned)")
+        #expect(planned.top3Hits == planned.positions, "int8 activations: \(planned)")
     }
 
+    /// With FP32 activations the two agree to FP32 rounding. With int8 activations they cannot agree that
+    /// closely: the prefill and decode attention kernels differ in the last bits, and a last-bit change
+    /// moves some values across an int8 rounding boundary (a step of max|x|/127 of their block), which the
+    /// following layers carry on; the bound there is 5% of the logit range (measured: 3%).
     @Test("decoding token by token through the KV cache gives the logits of one prefill")
     func incrementalDecodeMatchesPrefill() throws {
-        let e = try engine
-        let tokens = e.tokenizer.encode("Once upon a time there was")
-        e.transformer.reset()
-        let full = try e.transformer.forward(tokens)
-        e.transformer.reset()
-        _ = try e.transformer.forward(Array(tokens.prefix(2)))
-        var last: [Float] = []
-        for t in tokens.dropFirst(2) { last = try e.transformer.forward([t]) }
-        let scale = full.map(abs).max() ?? 1
-        let diff = zip(full, last).map { abs($0 - $1) }.max() ?? 0
-        #expect(diff < 1e-4 * scale, "max |Δ| \(diff)")
+        for (e, bound) in [(try #require(TestSupport.exactEngine), Float(1e-4)), (try engine, Float(0.05))] {
+            let tokens = e.tokenizer.encode("Once upon a time there was")
+            e.transformer.reset()
+            let full = try e.transformer.forward(tokens)
+            e.transformer.reset()
+            _ = try e.transformer.forward(Array(tokens.prefix(2)))
+            var last: [Float] = []
+            for t in tokens.dropFirst(2) { last = try e.transformer.forward([t]) }
+            let scale = full.map(abs).max() ?? 1
+            let diff = zip(full, last).map { abs($0 - $1) }.max() ?? 0
+            #expect(diff < bound * scale, "\(e.transformer.runner.plan.activations) activations: max |Δ| \(diff) of \(scale)")
+        }
     }
 
     @Test("seeded sampling is reproducible and a full context is a typed error")

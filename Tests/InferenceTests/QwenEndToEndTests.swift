@@ -28,19 +28,21 @@ struct QwenEndToEndTests {
         let vocab = e.transformer.weights.config.vocabSize
         guard let reference = try TestSupport.referenceLogits(model: TestSupport.qwenPath, tokens: tokens) else { return }
         try #require(reference.count == tokens.count * vocab)
+        // FP32 activations everywhere: the dequantized model to FP32 rounding.
+        let exact = try #require(TestSupport.exactQwen)
+        exact.transformer.reset()
+        let strict = TestSupport.compare(try exact.transformer.forward(tokens, allLogits: true), reference, vocab: vocab)
+        print("Qwen logits vs NumPy reference, FP32 activations: \(strict)")
+        #expect(strict.maxDiff < 1e-3 * strict.maxAbs, "FP32 activations: \(strict)")
+        #expect(strict.argmaxAgree == strict.positions, "FP32 activations: \(strict)")
+        // The default plan: int8 activations (per 32 values) on the decode path, which this 6–11-token
+        // prompt takes in every layer. Bound: max |Δ| ≤ 8% of the logit range (measured: 4.6% SmolLM2,
+        // 1.9% Qwen2.5) and the reference's choice among our top three at every position.
         e.transformer.reset()
-        let logits = try e.transformer.forward(tokens, allLogits: true)
-        var maxDiff: Float = 0, maxAbs: Float = 0
-        for i in 0..<logits.count {
-            maxDiff = max(maxDiff, abs(logits[i] - reference[i]))
-            maxAbs = max(maxAbs, abs(reference[i]))
-        }
-        print("Qwen logits vs NumPy reference: max |Δ| = \(maxDiff), max |logit| = \(maxAbs), \(tokens.count) positions")
-        #expect(maxDiff < 1e-3 * maxAbs, "max |Δ| \(maxDiff), max |logit| \(maxAbs)")
-        for t in 0..<tokens.count {
-            let a = logits[(t * vocab)..<((t + 1) * vocab)], b = reference[(t * vocab)..<((t + 1) * vocab)]
-            #expect(a.indices.max { a[$0] < a[$1] } == b.indices.max { b[$0] < b[$1] }, "argmax at position \(t)")
-        }
+        let planned = TestSupport.compare(try e.transformer.forward(tokens, allLogits: true), reference, vocab: vocab)
+        print("Qwen logits vs NumPy reference, planned (int8) activations: \(planned)")
+        #expect(planned.maxDiff < 0.08 * planned.maxAbs, "int8 activations: \(planned)")
+        #expect(planned.top3Hits == planned.positions, "int8 activations: \(planned)")
     }
 
     @Test("greedy ChatML answer to the capital question names Paris and ends at <|im_end|>")

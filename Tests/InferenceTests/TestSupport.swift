@@ -48,6 +48,32 @@ enum TestSupport {
         return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     }
 
+    /// How logits [positions × vocab] compare with a reference: max |Δ|, max |reference|, the positions
+    /// whose argmax agrees, and those where the reference's top token is among our top three.
+    struct LogitsComparison: CustomStringConvertible {
+        var maxDiff: Float = 0, maxAbs: Float = 0
+        var argmaxAgree = 0, top3Hits = 0, positions = 0
+        var description: String {
+            "max |Δ| \(maxDiff) of max |logit| \(maxAbs); argmax agrees at \(argmaxAgree)/\(positions), reference top-1 in our top-3 at \(top3Hits)/\(positions)"
+        }
+    }
+
+    static func compare(_ ours: [Float], _ reference: [Float], vocab: Int) -> LogitsComparison {
+        var c = LogitsComparison()
+        c.positions = reference.count / vocab
+        for i in 0..<min(ours.count, reference.count) {
+            c.maxDiff = max(c.maxDiff, abs(ours[i] - reference[i]))
+            c.maxAbs = max(c.maxAbs, abs(reference[i]))
+        }
+        for t in 0..<c.positions {
+            let a = ours[(t * vocab)..<((t + 1) * vocab)], b = reference[(t * vocab)..<((t + 1) * vocab)]
+            guard let best = b.indices.max(by: { b[$0] < b[$1] }) else { continue }
+            if a.indices.max(by: { a[$0] < a[$1] }) == best { c.argmaxAgree += 1 }
+            if a.filter({ $0 > a[best] }).count < 3 { c.top3Hits += 1 }
+        }
+        return c
+    }
+
     struct ReferenceFailure: Error, CustomStringConvertible { var message: String; var description: String { message } }
 
     static let traits = MachineTraits.fallback(cores: 2, maxSIMDLanes: HostCPU.maxSIMDLanes)
@@ -63,6 +89,21 @@ enum TestSupport {
     /// The second model (scripts/fetch-qwen.sh; scripts/setup.sh fetches it for CI).
     static let qwenPath = root.appendingPathComponent("models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf").path
     static var qwenExists: Bool { FileManager.default.fileExists(atPath: qwenPath) }
+
+    /// The default model with FP32 activations in every quantized matmul (`KernelPlan.Activations.fp32`):
+    /// the dequantized model's forward pass to FP32 rounding, what the NumPy reference checks exactly.
+    nonisolated(unsafe) static let exactEngine: Engine? = {
+        guard modelExists else { return nil }
+        let plan = KernelPlan(config: nil, machine: traits, threads: 2, activations: .fp32)
+        return try? Engine(modelPath: modelPath, plan: plan, pool: pool, contextLength: 512)
+    }()
+
+    /// Qwen2.5-Coder-0.5B with FP32 activations (see `exactEngine`).
+    nonisolated(unsafe) static let exactQwen: Engine? = {
+        guard qwenExists else { return nil }
+        let plan = KernelPlan(config: nil, machine: traits, threads: 2, activations: .fp32)
+        return try? Engine(modelPath: qwenPath, plan: plan, pool: pool, contextLength: 512)
+    }()
 
     /// Qwen2.5-Coder-0.5B on the analytical-default plan, loaded once.
     nonisolated(unsafe) static let qwen: Engine? = {

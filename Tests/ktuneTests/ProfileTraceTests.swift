@@ -81,10 +81,10 @@ import Report
         b.add(events: run.events, measuredNs: run.ns, weights: run.weights)
         #expect(b.opNs + b.otherNs == b.measuredNs)
         #expect(Double(b.opNs) >= 0.95 * Double(b.measuredNs), "ops cover \(Double(b.opNs) / Double(b.measuredNs))")
-        // Matmuls are named with their shape; the prompt's q_proj is 6 × (4·16) × 64.
+        // Matmuls are named with their shape; q/k/v are one fused call: the prompt's is 6 × (4·16 + 2·2·16) × 64.
         let labels = b.entries.map { OpBreakdown.label($0.key, $0.value) }
-        #expect(labels.contains("q_proj 6x64x64"))
-        #expect(labels.contains("k_proj 1x32x64"))
+        #expect(labels.contains("qkv_proj 6x128x64"))
+        #expect(labels.contains("gate_up_proj 1x64x64"))
         #expect(labels.contains("attention decode"))
         #expect(labels.contains("sampling"))
         let rows = ProfileTables.opRows(b, roofline: Roofline(peakGflops: 100, bandwidthGBps: ["l1": 400, "l2": 200, "l3": 100, "dram": 20],

@@ -8,6 +8,8 @@ public enum ForwardOp: UInt8, Sendable, CaseIterable {
     case outputNorm, lmHead, sampling
     /// Closes the last open op (end of a forward, or of sampling).
     case end
+    /// q, k and v (or gate and up) projected in one fused kernel call on the same input.
+    case qkvProj, gateUpProj
 
     /// The name printed in the breakdown and the trace (HF module names for the matmuls).
     public var name: String {
@@ -32,6 +34,8 @@ public enum ForwardOp: UInt8, Sendable, CaseIterable {
         case .lmHead: return "lm_head"
         case .sampling: return "sampling"
         case .end: return "end"
+        case .qkvProj: return "qkv_proj"
+        case .gateUpProj: return "gate_up_proj"
         }
     }
 }

@@ -26,6 +26,15 @@ public struct OpCost: Sendable, Equatable {
             r.weightBytes = Double(w.bytes)
             r.activationBytes = 4 * T * Double(w.rows + w.cols)
         }
+        /// Several matrices on the same input in one call: N is their sum, the input is read once.
+        func fused(_ ws: [WeightMatrix]) {
+            guard let first = ws.first else { return }
+            let n = ws.reduce(0) { $0 + $1.rows }
+            r.m = rows; r.n = n; r.k = first.cols
+            r.flops = 2 * T * Double(n) * Double(first.cols)
+            r.weightBytes = ws.reduce(0.0) { $0 + Double($1.bytes) }
+            r.activationBytes = 4 * T * Double(n + first.cols)
+        }
         var dense: (WeightMatrix, WeightMatrix, WeightMatrix)?
         var moe: MoEWeights?
         if let l {
@@ -44,6 +53,8 @@ public struct OpCost: Sendable, Equatable {
         case .gateProj: matmul(ffn?.0)
         case .upProj: matmul(ffn?.1)
         case .downProj: matmul(ffn?.2)
+        case .qkvProj: if let l { fused([l.q, l.k, l.v]) }
+        case .gateUpProj: if let ffn { fused([ffn.0, ffn.1]) }
         case .router: matmul(moe?.router)
         case .lmHead: matmul(weights.output)
         case .embedding:

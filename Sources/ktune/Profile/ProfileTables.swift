@@ -38,7 +38,7 @@ enum ProfileTables {
             let calls = Double(max(1, e.calls))
             let kind: Op.Kind
             switch key.op {
-            case .qProj, .kProj, .vProj, .oProj, .gateProj, .upProj, .downProj: kind = .gemm
+            case .qProj, .kProj, .vProj, .oProj, .gateProj, .upProj, .downProj, .qkvProj, .gateUpProj: kind = .gemm
             case .router: kind = .router
             case .lmHead: kind = .lmHead
             case .attention: kind = .attention

@@ -92,7 +92,7 @@ let package = Package(
             path: "Sources/ktune"),
 
         .testTarget(name: "KernelContractTests", dependencies: ["KernelContract"], path: "Tests/KernelContractTests"),
-        .testTarget(name: "ThreadRuntimeTests", dependencies: ["ThreadRuntime"], path: "Tests/ThreadRuntimeTests"),
+        .testTarget(name: "ThreadRuntimeTests", dependencies: ["ThreadRuntime", "CHwloc"], path: "Tests/ThreadRuntimeTests"),
         .testTarget(name: "ProbeTests", dependencies: ["Probe"], path: "Tests/ProbeTests"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], path: "Tests/KernelsTests",
                     swiftSettings: hotCode),

@@ -1,6 +1,7 @@
 import Testing
 import Synchronization
 import ThreadRuntime
+import CHwloc
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,15 +65,18 @@ import Glibc
         #expect(affinity() == before)
     }
 
-    /// The CPUs the calling thread may run on.
+    /// The CPUs (OS indexes) the calling thread may run on, as hwloc reports them.
     private func affinity() -> Set<Int> {
-        var set = cpu_set_t()
-        guard sched_getaffinity(0, MemoryLayout<cpu_set_t>.size, &set) == 0 else { return [] }
-        return Set((0..<(MemoryLayout<cpu_set_t>.size * 8)).filter { cpuIsSet($0, &set) })
-    }
-
-    private func cpuIsSet(_ cpu: Int, _ set: inout cpu_set_t) -> Bool {
-        withUnsafeBytes(of: &set) { raw in (raw[cpu / 8] >> (cpu % 8)) & 1 == 1 }
+        var topo: hwloc_topology_t? = nil
+        guard hwloc_topology_init(&topo) == 0, let topo else { return [] }
+        defer { hwloc_topology_destroy(topo) }
+        guard hwloc_topology_load(topo) == 0, let set = hwloc_bitmap_alloc() else { return [] }
+        defer { hwloc_bitmap_free(set) }
+        guard hwloc_get_cpubind(topo, set, Int32(HWLOC_CPUBIND_THREAD.rawValue)) == 0 else { return [] }
+        var out = Set<Int>()
+        var i = hwloc_bitmap_first(set)
+        while i >= 0 { out.insert(Int(i)); i = hwloc_bitmap_next(set, i) }
+        return out
     }
     #endif
 }

@@ -259,9 +259,11 @@ struct TuneCommand: ParsableCommand {
         settings.resume = resume
         if !json {
             let budgetText = worker ? "shared sweep (every planned candidate)"
-                : (deadlineSeconds != nil
-                    ? "search and head-to-head until \(Self.f(deadlineSeconds ?? 0)) s into the run (time limit \(Int(timeLimit)) s − proof ~\(Self.f(proof?.estimatedSeconds ?? 0)) s − \(Int(Self.closingSeconds)) s), \(Int(Self.minDerivedBudget))–\(Int(Self.maxDerivedBudget)) s"
-                    : "~\(Int(searchBudget.rounded())) s for search and head-to-head checks")
+                : deadlineSeconds.map { d in
+                    d > stages.total
+                        ? "search and head-to-head until \(Self.f(d)) s into the run (time limit \(Int(timeLimit)) s − proof ~\(Self.f(proof?.estimatedSeconds ?? 0)) s − \(Int(Self.closingSeconds)) s), \(Int(Self.minDerivedBudget))–\(Int(Self.maxDerivedBudget)) s"
+                        : "the proof's estimate (~\(Self.f(proof?.estimatedSeconds ?? 0)) s, from the warm-up) alone exceeds the \(Int(timeLimit)) s time limit on this machine now: the minimum \(Int(Self.minDerivedBudget)) s for search and head-to-head"
+                } ?? "~\(Int(searchBudget.rounded())) s for search and head-to-head checks"
             ui.note("machine \(machine.fingerprint) (\(machine.summary.cpu), \(machine.traits.cores) cores); \(targets.count) shapes, strategy \(strategy), \(budgetText)")
         }
         let session = TuningSession(targets: targets, settings: settings, machine: machine, calibration: calibration,

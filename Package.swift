@@ -38,15 +38,19 @@ let package = Package(
         .systemLibrary(name: "CX86", path: "Sources/CX86"),
 
         // machine -> Machine
-        .target(name: "Probe", dependencies: ["CHwloc", "CNuma", "Measure", "KernelContract"], path: "Sources/Probe",
+        .target(name: "Probe", dependencies: ["CHwloc", "CNuma", "Measure", "KernelContract", "ThreadRuntime"], path: "Sources/Probe",
                 swiftSettings: checkedCode),
 
         // The kernel-family contract (leaf): family ids, typed shapes (key, parse, bucket, FLOPs, bytes),
         // parameter sets and their bounds, machine traits, kernel errors. Imports nothing.
         .target(name: "KernelContract", dependencies: [], path: "Sources/KernelContract"),
 
+        // The one pinned-thread runtime (leaf over hwloc): persistent core-bound threads and their dispatch,
+        // shared by the kernels' worker pool and the probe's microbenchmarks.
+        .target(name: "ThreadRuntime", dependencies: ["CHwloc"], path: "Sources/ThreadRuntime", swiftSettings: hotCode),
+
         // The kernel library: pure compute, its search spaces, references and the worker pool.
-        .target(name: "Kernels", dependencies: ["CHwloc", "CX86", "KernelContract"], path: "kernels", swiftSettings: hotCode),
+        .target(name: "Kernels", dependencies: ["CHwloc", "CX86", "KernelContract", "ThreadRuntime"], path: "kernels", swiftSettings: hotCode),
 
         // Tuned-config file format and loader: shared by the tuner (writer) and inference core (reader).
         .target(name: "Configs", dependencies: ["KernelContract"], path: "Sources/Configs"),
@@ -88,6 +92,7 @@ let package = Package(
             path: "Sources/ktune"),
 
         .testTarget(name: "KernelContractTests", dependencies: ["KernelContract"], path: "Tests/KernelContractTests"),
+        .testTarget(name: "ThreadRuntimeTests", dependencies: ["ThreadRuntime", "CHwloc"], path: "Tests/ThreadRuntimeTests"),
         .testTarget(name: "ProbeTests", dependencies: ["Probe"], path: "Tests/ProbeTests"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], path: "Tests/KernelsTests",
                     swiftSettings: hotCode),

@@ -5,7 +5,7 @@
 // 
 // | Folder | What |
 // |---|---|
-// | `Runtime/` | `WorkerPool` (persistent hwloc-pinned workers, `parallelFor`), `ScratchArena` (reused page-aligned packing memory), `HostCPU` (SIMD width from /proc/cpuinfo), `MachineTraits.host()` (hwloc caches), `prefetch`/`spinPause` (LLVM intrinsics) |
+// | `Runtime/` | `WorkerPool` (`parallelFor` on ThreadRuntime's `ThreadTeam`: persistent hwloc-pinned threads, shared with the probe), `ScratchArena` (reused page-aligned packing memory), `HostCPU` (SIMD width from /proc/cpuinfo), `MachineTraits.host()` (hwloc caches), `prefetch` (LLVM intrinsic) |
 // | `Tuning/` | The tuning contract: `ParameterSet`, `SearchSpace`, `Constraint`, `TunableKernel`, `Verification`, `KernelError` |
 // | `Matmul/` | `Matmul.run` (entry, validation), `BlockedMatmul` (GotoBLAS loops, split 0 = N, split 1 = shared B̃/M), `PanelPacking` + `Transpose8x8`, `RegisterTile<V, MR, NV>` (the micro-kernel), `MicroKernelRegistry` (one line per tile), `SkinnyMatmul` (M ≤ 16, streams B once), `MatmulSpace` (search space + BLIS analytical default), `MatmulInstance` (`TunableKernel`) |
 // | `Quantized/` | `QuantMatmul.run` (y = x·Wᵀ on GGUF blocks, fused outputs; API note at the top of `QuantMatmul.swift`), `QuantFormat` + `QuantReference` (block layouts, plain dequantizers bit-exact with gguf-py), `QuantizedMatrix` (typed validation), `QuantChunks` (per-format AVX-512 unpack of 64 values), `QuantActivations` (int8 per 32), `QuantDecodeTiles.generated.swift` (decode register tiles, `scripts/gen-quant-tiles.py`), `QuantPrefill` (blocked FP32 GEMM on dequantized panels), `QuantMatmulSpace`, `QuantMatmulInstance` (families `matmul.<format>`) |

@@ -4,7 +4,8 @@
 #   default model (SmolLM2-135M) runs, ending with the end-to-end proof (default vs tuned plan on the
 #   model itself) → generate with the analytical defaults and with the tuned config (found at the default
 #   path), side by side → price DeepSeek-V3 decode on export-restricted and unrestricted GPUs.
-# Tuning takes about 3 minutes on 2 cores (search budget 60 s, head-to-head checks, 5 proof rounds).
+# Tuning takes at most about 3 minutes on 2 cores (--time-limit 175 s: the search budget is what the probe,
+# the model's warm-up and the 5-round end-to-end proof's estimate leave).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -17,7 +18,8 @@ echo "== ktune probe"
 $K probe
 
 echo "== ktune tune --model $MODEL   (writes the default config path, printed at the end)"
-$K tune --model "$MODEL" --budget "${KTUNE_BUDGET:-60}"
+# The search budget is derived from tune's --time-limit (175 s); KTUNE_BUDGET=S sets it explicitly instead.
+$K tune --model "$MODEL" ${KTUNE_BUDGET:+--budget "$KTUNE_BUDGET"}
 # Where tune wrote (the default path for this machine's fingerprint), for the report below.
 $K probe --no-bench --json > out/probe-topology.json
 FP=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["fingerprint"])' out/probe-topology.json)

@@ -137,20 +137,6 @@ final class HwlocTopology: @unchecked Sendable {
         guard let set else { return 0 }
         return Int(max(0, hwloc_get_nbobjs_inside_cpuset_by_type(topology, set, type)))
     }
-
-    /// Binds the calling thread to the first hardware thread of physical core `core` (logical index).
-    /// Returns an error text instead of throwing: unpinned measurement is still worth having.
-    func bindCurrentThread(toCore core: Int) -> String? {
-        guard let obj = hwloc_get_obj_by_type(topology, HWLOC_OBJ_CORE, UInt32(core)) ??
-                hwloc_get_obj_by_type(topology, HWLOC_OBJ_PU, UInt32(core)),
-              let set = hwloc_bitmap_dup(obj.pointee.cpuset) else { return "core \(core) not in topology" }
-        defer { hwloc_bitmap_free(set) }
-        hwloc_bitmap_singlify(set)
-        if hwloc_set_cpubind(topology, set, Int32(HWLOC_CPUBIND_THREAD.rawValue)) != 0 {
-            return "hwloc_set_cpubind(core \(core)): \(String(cString: strerror(errno)))"
-        }
-        return nil
-    }
 }
 
 extension Substring {

@@ -1,4 +1,5 @@
 import Measure
+import ThreadRuntime
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -68,9 +69,11 @@ final class MachineBenchmark {
         /// One figure; re-measured once when fewer than 3 samples were clean, while the bench is under 16 s.
         // On a hybrid machine threads go to the fastest kind's cores first (P-cores before E-cores).
         let order: [Int]? = machine.isHybrid ? machine.coreKindsFastestFirst.flatMap(\.coreIndexes) : nil
+        // The probed topology is this machine's; the runtime binds through it (lent for this run).
+        let coreSets = CoreSets(topology: topology.topology, owned: false)
         func team(_ threads: Int, _ job: TeamJob, cores: [Int]? = nil) -> (summary: Summary, units: Int, taken: Int, clean: Int) {
-            func attempt() -> PinnedTeam.Measurement {
-                let m = PinnedTeam.run(threads: threads, topology: topology, job: job, sampleSeconds: sampleSeconds,
+            func attempt() -> TeamSampler.Measurement {
+                let m = TeamSampler.run(threads: threads, on: coreSets, job: job, sampleSeconds: sampleSeconds,
                                        budget: budget, cores: cores ?? order)
                 if !m.pinningProblems.isEmpty && pinned {
                     pinned = false

@@ -9,10 +9,19 @@ public struct TuneSettings: Sendable {
     public var maxEvaluations: Int?
     /// Search-time cap per target in seconds, excluding noise pauses and the head-to-head (nil: none).
     public var secondsPerTarget: Double?
-    /// Search-time budget for the whole sweep: each target gets an equal share of what is left when it
-    /// starts, so time a quickly converging target does not use goes to the ones after it. Combined with
-    /// `secondsPerTarget`, the smaller cap wins.
+    /// Time budget for the whole sweep, search and head-to-head checks together (noise pauses excluded):
+    /// each target gets an equal share of what is left when it starts, so time a quickly converging target
+    /// does not use goes to the ones after it, and one that overran takes it from the later ones. Combined
+    /// with `secondsPerTarget`, the smaller cap wins.
     public var totalSeconds: Double?
+    /// Fraction of a target's share of `totalSeconds` its search may use; the rest is left for its
+    /// head-to-head check.
+    public var searchShare = 0.85
+    /// A wall-clock deadline (`MonotonicClock` nanoseconds) for search and head-to-head checks, for a
+    /// command with a time limit: once the instances are built, the budget becomes what is left until it
+    /// (noise pauses count against it), at least `minimumSeconds` and at most `totalSeconds`.
+    public var deadline: UInt64?
+    public var minimumSeconds = 15.0
     public var policy = TimingPolicy()
     /// Candidates (the strategy's pick and the best runners-up) timed interleaved against the default
     /// before one is written.

@@ -17,6 +17,10 @@ public final class TuningSession {
     private let makeKernel: KernelFactory
     let calibration: CalibrationMonitor?
     private(set) var observers: [any TuneObserver] = []
+    /// Seconds `run` spent building the targets' instances (operands, cold weight copies, spaces).
+    public private(set) var prepareSeconds = 0.0
+    /// The search and head-to-head budget `run` used (after a deadline was applied); nil: none.
+    public private(set) var budgetSeconds: Double?
 
     public init(targets: [TuneTarget], settings: TuneSettings, machine: MachineContext,
                 calibration: CalibrationMonitor?, makeKernel: @escaping KernelFactory) {
@@ -43,7 +47,9 @@ public final class TuningSession {
     public func run() throws -> [ShapeResult] {
         // Check the strategy before any work (its options were parsed once, into `settings.options`).
         _ = try StrategyRegistry.strategy(named: settings.strategy)
+        let prepareStart = MonotonicClock.nanoseconds()
         let (preparedTargets, unavailable, header) = try prepareTargets()
+        prepareSeconds = Double(MonotonicClock.nanoseconds() &- prepareStart) * 1e-9
         var prepared = preparedTargets
         var recorded: [JournalEntry.Key: CandidateResult] = [:]
         var journal: JournalFile?
@@ -66,6 +72,15 @@ public final class TuningSession {
         for o in observers { o.sessionStarted(targets: targets) }
         var results: [ShapeResult] = []
         var spent = 0.0
+        // With a deadline the budget is wall clock from here: what is left until it, within the bounds.
+        var total = settings.totalSeconds
+        let budgetStart = MonotonicClock.nanoseconds()
+        if let deadline = settings.deadline {
+            let left = deadline > budgetStart ? Double(deadline - budgetStart) * 1e-9 : 0
+            total = min(total ?? .infinity, max(settings.minimumSeconds, left))
+            note("budget: \(Int(total?.rounded() ?? 0)) s for search and head-to-head checks (what the time limit leaves after building the instances in \(Int(prepareSeconds.rounded())) s)")
+        }
+        budgetSeconds = total
         var left = prepared.compactMap { $0 }.count
         for (i, t) in targets.enumerated() {
             guard let p = prepared[i] else {
@@ -77,12 +92,14 @@ public final class TuningSession {
                 continue
             }
             var seconds = settings.secondsPerTarget
-            if let total = settings.totalSeconds {
+            if let total {
+                // The share covers search and head-to-head together; the search gets most of it (the
+                // confirmation is a few interleaved rounds of at most `contenders` + 1 candidates).
                 let share = max(0, total - spent) / Double(max(1, left))
-                seconds = min(seconds ?? share, share)
+                seconds = min(seconds ?? share, share * settings.searchShare)
             }
             let r = try tune(t, index: i, prepared: p, seconds: seconds, recorded: &recorded, journal: journal)
-            spent += r.searchSeconds
+            spent = settings.deadline != nil ? Double(MonotonicClock.nanoseconds() &- budgetStart) * 1e-9 : spent + r.seconds
             left -= 1
             prepared[i] = nil  // release the operands
             for o in observers { o.shapeFinished(r, index: i) }
@@ -148,6 +165,7 @@ public final class TuningSession {
         var replayedSeconds = 0.0
         var seen = Set<ParameterSet>()
         var scores: [ParameterSet: Double] = [:]
+        var seedMeasurement: TunedConfig.Measurement?
         func searchSeconds() -> Double {
             let paused = (calibration?.pausedSeconds ?? 0) - pausedAtStart
             return Double(MonotonicClock.nanoseconds() &- start) * 1e-9 - paused + replayedSeconds
@@ -185,6 +203,10 @@ public final class TuningSession {
             seen.insert(proposal.params)
             result.outcomes[measured.outcome.rawValue, default: 0] += 1
             if measured.outcome == .ok, let s = measured.medianSeconds, s < (bestSeconds ?? .infinity) { bestSeconds = s }
+            if proposal.params == p.seed, measured.outcome == .ok, let g = measured.gflops,
+               g.median > (seedMeasurement?.median ?? -.infinity) {
+                seedMeasurement = g
+            }
             if let g = measured.observation.score {
                 if g > (bestGflops ?? -.infinity) { bestGflops = g }
                 if g > (scores[proposal.params] ?? -.infinity) { scores[proposal.params] = g }
@@ -195,11 +217,17 @@ public final class TuningSession {
         result.pointsMeasured = seen.count
         result.searchSeconds = searchSeconds()
         result.strategyPick = strategy.incumbent
+        if result.evaluations == 0, budgetSeconds != nil {
+            // The budget ran out before this shape's first candidate: nothing measured, nothing to confirm;
+            // no entry, so the inference core uses the analytical default (what confirming it would give).
+            result.problem = "not tuned: the time budget was spent before its first candidate"
+            return finish()
+        }
         // Runners-up by their best measurement join the final interleaved comparison, so one lucky or
         // unlucky sequential sample does not decide alone.
         let runnersUp = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.description < $1.key.description }
             .map(\.key).filter { $0 != result.strategyPick }.prefix(max(0, settings.contenders - 1))
-        confirm(&result, prepared: p, runnersUp: Array(runnersUp))
+        confirm(&result, prepared: p, runnersUp: Array(runnersUp), seedMeasurement: seedMeasurement)
         return finish()
     }
 
@@ -224,14 +252,25 @@ public final class TuningSession {
     /// Head to head, interleaved: the pick and runners-up against the default. The fastest by median is
     /// emitted if it is not the default and at least as fast as it; otherwise the default is kept and the
     /// output says so.
-    func confirm(_ result: inout ShapeResult, prepared p: Prepared, runnersUp: [ParameterSet]) {
+    ///
+    /// When nothing but the default was measured ok there is nothing to compare: the default's own search
+    /// measurement (`seedMeasurement`, verified and timed there) is its figure, and no head-to-head runs.
+    func confirm(_ result: inout ShapeResult, prepared p: Prepared, runnersUp: [ParameterSet],
+                 seedMeasurement: TunedConfig.Measurement? = nil) {
         let seed = p.seed
         let rounds = settings.policy.headToHeadRounds, minSample = settings.policy.minSampleSeconds
-        let seedCheck = Self.verify(p.kernel, seed)
         var contenders: [ParameterSet] = []
         for c in [result.strategyPick].compactMap({ $0 }) + runnersUp where c != seed && !contenders.contains(c) {
             contenders.append(c)
         }
+        if contenders.isEmpty, let seedMeasurement {
+            result.chosenParams = seed
+            result.defaultGflops = seedMeasurement
+            result.chosenGflops = seedMeasurement
+            result.keptDefault = true
+            return
+        }
+        let seedCheck = seedMeasurement != nil ? nil : Self.verify(p.kernel, seed)
         if seedCheck != nil {
             guard !contenders.isEmpty else {
                 result.problem = "no candidate measured ok and the default \(seedCheck ?? "failed")"

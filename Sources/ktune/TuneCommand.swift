@@ -2,6 +2,7 @@ import ArgumentParser
 import Configs
 import Foundation
 import Kernels
+import Measure
 import Models
 import Probe
 import Report
@@ -86,9 +87,13 @@ struct TuneCommand: ParsableCommand {
     @Flag(help: "Print the kernel shapes that would be tuned (and the model ops using them), then exit.")
     var listShapes = false
 
-    @Option(help: ArgumentHelp("Search seconds for the whole run, shared across shapes (each gets an equal share of what is left; head-to-head checks and noise pauses come on top).",
+    @Option(help: ArgumentHelp("Seconds for search and head-to-head checks together, shared across shapes (each gets an equal share of what is left; noise pauses come on top). Default: for --model, what --time-limit leaves after the probe, the model's warm-up and the end-to-end proof's estimate (at most \(Int(Self.maxDerivedBudget)) s); for --kernel, \(Int(Self.kernelBudget)) s.",
                                valueName: "seconds"))
-    var budget: Double = 60
+    var budget: Double?
+
+    @Option(help: ArgumentHelp("Wall-clock seconds the whole command should take when tuning --model with the end-to-end proof: the search budget and the noise pauses are derived from it (an explicit --budget wins).",
+                               valueName: "seconds"))
+    var timeLimit: Double = 175
 
     @Option(help: ArgumentHelp("Measurement cap per shape.", valueName: "n"))
     var maxEvals: Int?
@@ -142,8 +147,16 @@ struct TuneCommand: ParsableCommand {
 
     static var knownFamilies: String { KernelRegistry.families.joined(separator: ", ") }
 
+    /// The derived search budget for --model stays in this range; --kernel runs get `kernelBudget`.
+    static let maxDerivedBudget = 90.0, minDerivedBudget = 15.0, kernelBudget = 60.0
+    /// Left for writing the config and the closing output.
+    static let closingSeconds = 3.0
+
     func validate() throws {
-        guard budget > 0, budget.isFinite else { throw ValidationError("--budget must be a positive number of seconds, got \(budget)") }
+        if let budget, !(budget > 0 && budget.isFinite) { throw ValidationError("--budget must be a positive number of seconds, got \(budget)") }
+        guard timeLimit > 0, timeLimit.isFinite, timeLimit <= 86_400 else {
+            throw ValidationError("--time-limit must be 1...86400 seconds, got \(timeLimit)")
+        }
         if let maxEvals, maxEvals < 1 { throw ValidationError("--max-evals must be at least 1, got \(maxEvals)") }
         if kernel != nil && shapes.isEmpty { throw ValidationError("--kernel needs at least one --shape") }
         if kernel == nil && !shapes.isEmpty { throw ValidationError("--shape needs --kernel (the family the shape belongs to)") }
@@ -190,7 +203,8 @@ struct TuneCommand: ParsableCommand {
         }
         let options = try StrategyRegistry.options(strategy, items: strategyOptions)   // parsed once, here
         let ui = TuneProgressBar(showBar: progress || isatty(2) == 1)
-        let probed = try Prober.probe(options: ProbeOptions(benchmarks: false))
+        var stages = TuneStages()
+        let probed = try stages.time("probe") { try Prober.probe(options: ProbeOptions(benchmarks: false)) }
         let (probedContext, traitWarnings) = MachineContext.from(probed)
         var machine = probedContext
         for w in traitWarnings { ui.note("warning: \(w)") }
@@ -207,7 +221,23 @@ struct TuneCommand: ParsableCommand {
             }
             return try KernelRegistry.instance(family: t.kernel, shape: t.shape, pool: pool, seed: seed)
         }
-        let calibration = noCalibration ? nil : try makeCalibration(pool: pool, machine: machine)
+        // With the end-to-end proof, the model is loaded and warmed up now: its timing sets the search budget.
+        let proofModel = json ? nil : proofModelPath()
+        var proof: EndToEndProof?
+        if let proofModel, FileManager.default.fileExists(atPath: proofModel), !compareStrategies {
+            ui.note("end to end: loading \(proofModel) and timing one pass of each phase (sets the search budget)")
+            proof = try stages.time("model load + warm-up") {
+                try EndToEndProof(modelPath: proofModel, pool: pool, traits: machine.traits, fingerprint: machine.fingerprint,
+                                  rounds: proofRounds)
+            }
+        }
+        var pausePolicy = CalibrationMonitor.Policy()
+        if proof != nil { pausePolicy.maxTotalPauseSeconds = min(pausePolicy.maxTotalPauseSeconds, 0.1 * timeLimit) }
+        let calibration = noCalibration ? nil : try makeCalibration(pool: pool, machine: machine, policy: pausePolicy)
+        // For --model with the proof and no --budget: a deadline, so the budget is what the limit leaves once
+        // the instances are built (TuningSession applies it), within minDerivedBudget...maxDerivedBudget.
+        let deadlineSeconds = budget == nil ? proof.map { timeLimit - $0.estimatedSeconds - Self.closingSeconds } : nil
+        let searchBudget = budget ?? (deadlineSeconds != nil ? Self.maxDerivedBudget : Self.kernelBudget)
         if compareStrategies {
             try runComparison(targets: targets, options: options, machine: machine, calibration: calibration, ui: ui,
                               makeKernel: makeKernel)
@@ -219,11 +249,21 @@ struct TuneCommand: ParsableCommand {
         var settings = TuneSettings()
         settings.use(strategy, options: options)
         settings.maxEvaluations = maxEvals
-        settings.totalSeconds = budget
+        settings.totalSeconds = searchBudget
+        if let deadlineSeconds {
+            let left = max(0, deadlineSeconds - stages.total)
+            settings.deadline = MonotonicClock.nanoseconds() &+ UInt64(left * 1e9)
+            settings.minimumSeconds = Self.minDerivedBudget
+        }
         settings.journalPath = journalPath
         settings.resume = resume
         if !json {
-            let budgetText = worker ? "shared sweep (every planned candidate)" : "~\(Int(budget)) s search budget"
+            let budgetText = worker ? "shared sweep (every planned candidate)"
+                : deadlineSeconds.map { d in
+                    d > stages.total
+                        ? "search and head-to-head until \(Self.f(d)) s into the run (time limit \(Int(timeLimit)) s − proof ~\(Self.f(proof?.estimatedSeconds ?? 0)) s − \(Int(Self.closingSeconds)) s), \(Int(Self.minDerivedBudget))–\(Int(Self.maxDerivedBudget)) s"
+                        : "the proof's estimate (~\(Self.f(proof?.estimatedSeconds ?? 0)) s, from the warm-up) alone exceeds the \(Int(timeLimit)) s time limit on this machine now: the minimum \(Int(Self.minDerivedBudget)) s for search and head-to-head"
+                } ?? "~\(Int(searchBudget.rounded())) s for search and head-to-head checks"
             ui.note("machine \(machine.fingerprint) (\(machine.summary.cpu), \(machine.traits.cores) cores); \(targets.count) shapes, strategy \(strategy), \(budgetText)")
         }
         let session = TuningSession(targets: targets, settings: settings, machine: machine, calibration: calibration,
@@ -243,6 +283,13 @@ struct TuneCommand: ParsableCommand {
             results = try session.run()
         }
         ui.finish()
+        stages.add("prepare targets", session.prepareSeconds)
+        var searchByFamily: [String: Double] = [:]
+        for r in results { searchByFamily[r.target.kernel.rawValue, default: 0] += r.searchSeconds }
+        stages.add("search", results.reduce(0) { $0 + $1.searchSeconds },
+                   detail: searchByFamily.sorted { $0.value > $1.value }.map { "\($0.key) \(Self.f($0.value))" }.joined(separator: " · "))
+        stages.add("head-to-head checks", results.reduce(0) { $0 + max(0, $1.seconds - $1.searchSeconds) })
+        if let calibration { stages.add("noise pauses", calibration.pausedSeconds) }
         let notes = try TunedConfigOutput.write(results, machine: machine, to: outPath, createdAt: TuningSession.timestamp())
         for n in notes { ui.note(n) }
         for l in sharedLines { ui.note(l) }
@@ -260,19 +307,16 @@ struct TuneCommand: ParsableCommand {
             return
         }
         print(Self.table(results).render())
-        if let proofModel = proofModelPath() {
-            if FileManager.default.fileExists(atPath: proofModel) {
-                ui.note("end to end: \(proofModel), default vs tuned plan, \(proofRounds) rounds")
-                var proof = EndToEndProof(modelPath: proofModel, pool: pool, traits: machine.traits, fingerprint: machine.fingerprint)
-                proof.rounds = proofRounds
-                let outcome = try proof.run(configPath: outPath) { ui.note($0) }
-                print(Self.endToEndTable(outcome.result).render())
-                for d in outcome.result.dropped { print("dropped: \(d)") }
-                print("matmuls of the chat prefill, tuned plan: \(Self.f(outcome.chatMatmulGflops)) GFLOP/s (compare with `ktune probe`'s FMA peak)")
-            } else {
-                print("end to end: no proof, weights \(proofModel) not found (--weights FILE)")
-            }
+        if let proof {
+            ui.note("end to end: \(proof.modelPath), default vs tuned plan, \(proofRounds) rounds (~\(Self.f(proof.estimatedSeconds)) s)")
+            let outcome = try stages.time("end-to-end proof") { try proof.run(configPath: outPath) { ui.note($0) } }
+            print(Self.endToEndTable(outcome.result).render())
+            for d in outcome.result.dropped { print("dropped: \(d)") }
+            print("matmuls of the chat prefill, tuned plan: \(Self.f(outcome.chatMatmulGflops)) GFLOP/s (compare with `ktune probe`'s FMA peak)")
+        } else if let proofModel {
+            print("end to end: no proof, weights \(proofModel) not found (--weights FILE)")
         }
+        print(stages.table(limit: budget == nil && proof != nil ? timeLimit : nil).render())
         if noise.0 > 0 {
             print("noise: the calibration kernel was below \(Int(CalibrationMonitor.Policy().dropThreshold * 100))% of its best at \(noise.0) of \(noise.2) checks; \(Int(noise.1.rounded())) s paused; measurements still disturbed after a pause are marked noisy in the journal")
         }
@@ -338,9 +382,10 @@ struct TuneCommand: ParsableCommand {
 
     /// A small fixed matmul at its analytical default: cheap (~1 ms per check) and using every core, so a
     /// neighbour taking a core shows up as a drop.
-    private func makeCalibration(pool: WorkerPool, machine: MachineContext) throws -> CalibrationMonitor {
+    private func makeCalibration(pool: WorkerPool, machine: MachineContext,
+                                 policy: CalibrationMonitor.Policy = .init()) throws -> CalibrationMonitor {
         let k = try KernelRegistry.instance(family: .matmul, shape: "64x256x256", pool: pool, seed: 7)
-        return try CalibrationMonitor(kernel: k, params: k.analyticalDefault(on: machine.traits))
+        return try CalibrationMonitor(kernel: k, params: k.analyticalDefault(on: machine.traits), policy: policy)
     }
 
     private func runComparison(targets: [TuneTarget], options: StrategyOptions, machine: MachineContext, calibration: CalibrationMonitor?,

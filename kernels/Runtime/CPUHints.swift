@@ -1,25 +1,13 @@
-// LLVM intrinsics reached through `@_silgen_name`: Swift has no prefetch or pause, and these lower to
-// the single instructions below (checked in the emitted assembly: `prefetcht0`, `pause`).
+// An LLVM intrinsic reached through `@_silgen_name`: Swift has no prefetch, and this lowers to the single
+// instruction below (checked in the emitted assembly: `prefetcht0`). The spin-wait `pause` lives with the
+// pinned-thread runtime (ThreadRuntime).
 
 @_silgen_name("llvm.prefetch.p0")
 private func _llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ cacheType: Int32)
-
-#if arch(x86_64)
-@_silgen_name("llvm.x86.sse2.pause")
-private func _llvmPause()
-#endif
 
 /// Hints the CPU to bring the line holding `address` into L1 (`prefetcht0`). Unlike a load it retires
 /// at once, so it hides memory latency without stalling the pipeline; it never faults.
 @inline(__always)
 func prefetch(_ address: UnsafeRawPointer) {
     _llvmPrefetch(address, 0, 3, 1)
-}
-
-/// Spin-wait hint (`pause` on x86): eases the core's pipeline and its sibling while polling a flag.
-@inline(__always)
-func spinPause() {
-    #if arch(x86_64)
-    _llvmPause()
-    #endif
 }

@@ -87,6 +87,9 @@ public struct CandidateMeasurer: Sendable {
                                   samples: samples, inner: inner, maxError: maxError)
                 }
                 if samples.count >= floor, Summary(samples).relativeSpread <= policy.targetSpread { break }
+                // Clearly losing: enough samples to trust the median, and it is far behind the best.
+                if proposal.rung == 0, samples.count >= floor, let best = bestSeconds,
+                   Summary(samples).median > policy.losingFactor * best { break }
                 if Double(MonotonicClock.nanoseconds() &- timingStart) * 1e-9 > policy.maxCandidateSeconds { break }
             }
         } catch {

@@ -25,6 +25,10 @@ public struct TimingPolicy: Sendable, Equatable, Codable {
     public var maxCandidateSeconds: Double = 2
     /// Rounds of the interleaved winner-vs-default comparison.
     public var headToHeadRounds: Int = 9
+    /// A rung-0 candidate whose median after `minRepeats` samples is above `losingFactor` × the best
+    /// median so far stops repeating: it cannot win, and a tighter spread would not change that (it is
+    /// recorded `ok` with the samples it has, so the strategy still learns from it).
+    public var losingFactor: Double = 1.5
 
     public init() {}
 

@@ -21,6 +21,8 @@ unset KTUNE_STORE KTUNE_CONFIG
 SWEEP=(tune --kernel matmul --shape 1x576x1536 --shape 1x1536x576 --shape 64x576x576 --shape 64x1536x576
        --strategy exhaustive --max-evals "$EVALS" --threads 1 --budget 1000000 --no-calibration --json)
 now() { date +%s.%N; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "load average at start: $(load) ($(nproc) CPUs)" | tee "$work/load"
 for rep in $(seq 1 "$REPS"); do
   d=$work/$rep; mkdir -p "$d"
   t0=$(now); "$K" "${SWEEP[@]}" --out "$d/local.json" --journal "$d/local.jsonl" >"$d/local.out" 2>"$d/local.err"; t1=$(now)
@@ -36,17 +38,20 @@ for rep in $(seq 1 "$REPS"); do
   wait "$pa"; wait "$pb"; t1=$(now)
   echo "store-2 $rep $(python3 -c "print(round($t1 - $t0, 3))")" | tee -a "$work/times"
 done
+echo "load average at end: $(load)" | tee -a "$work/load"
 python3 - "$work" "$REPS" <<'PY'
 import json, statistics, sys
 work, reps = sys.argv[1], int(sys.argv[2])
+print(open(f"{work}/load").read().strip())
 t = {}
 for line in open(f"{work}/times"):
     k, _, s = line.split(); t.setdefault(k, []).append(float(s))
 med = {k: statistics.median(v) for k, v in t.items()}
 for k in ("local", "store-1", "store-2"):
     print(f"{k:8s} median {med[k]:7.2f} s  runs {' '.join(f'{x:.2f}' for x in t[k])}")
-print(f"store-1 / local   = {med['store-1'] / med['local']:.3f}   (target <= 1.05)")
-print(f"store-2 / store-1 = {med['store-2'] / med['store-1']:.3f}   (target <= 0.60)")
+overhead, split = med['store-1'] / med['local'], med['store-2'] / med['store-1']
+print(f"store-1 / local   = {overhead:.3f}   (target <= 1.05: {'met' if overhead <= 1.05 else 'NOT met'})")
+print(f"store-2 / store-1 = {split:.3f}   (target <= 0.60: {'met' if split <= 0.60 else 'NOT met'})")
 def picks(path):
     r = json.load(open(path))["results"]
     return {x["target"]["shape"]: (json.dumps(x.get("strategyPick"), sort_keys=True), x.get("chosenGflops", {}) and x["chosenGflops"]["median"]) for x in r}

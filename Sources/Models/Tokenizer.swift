@@ -33,8 +33,8 @@ public struct Tokenizer: Sendable {
     private let merges: [UInt64: (rank: Int32, merged: ID)]
     /// The token for each byte's mapped code point.
     private let byteToken: [ID]
-    /// Control and user-defined tokens, longest text first.
-    private let specials: [(text: String, id: ID)]
+    /// Control and user-defined tokens, longest text first, and how to find them in a prompt.
+    private let specials: SpecialTokenPartition
     private let byteMap = ByteLevelMap()
 
     public var vocabularySize: Int { tokens.count }
@@ -48,10 +48,12 @@ public struct Tokenizer: Sendable {
         let pre = gguf["tokenizer.ggml.pre"]?.stringValue ?? "default"
         switch pre {
         case "smollm", "starcoder", "refact", "gpt-2", "default": preSplit = .smollm
-        case "qwen2": preSplit = .qwen2
+        // DeepSeek-R1-Distill-Qwen files name the same pre-tokenizer "deepseek-r1-qwen" (llama.cpp maps both to
+        // LLAMA_VOCAB_PRE_TYPE_QWEN2).
+        case "qwen2", "deepseek-r1-qwen": preSplit = .qwen2
         default:
             throw GGUFError(.unsupported, field: "tokenizer.ggml.pre",
-                            expected: "a pre-tokenizer this reader implements (smollm, starcoder, refact, gpt-2, qwen2)",
+                            expected: "a pre-tokenizer this reader implements (smollm, starcoder, refact, gpt-2, qwen2, deepseek-r1-qwen)",
                             found: "\"\(pre)\"", path: gguf.path)
         }
         let tokenValues = try gguf.array("tokenizer.ggml.tokens", of: .string)
@@ -122,7 +124,7 @@ public struct Tokenizer: Sendable {
         self.idForToken = idForToken
         self.merges = merges
         self.byteToken = byteToken
-        self.specials = specials
+        self.specials = SpecialTokenPartition(specials)
     }
 
     /// The id of a token's exact text, if it is in the vocabulary.
@@ -137,71 +139,62 @@ public struct Tokenizer: Sendable {
 
     /// Token ids of `text`. With `parseSpecial`, control-token texts in `text` become those tokens
     /// (as llama.cpp does for prompts); otherwise they are tokenized as ordinary text.
+    ///
+    /// Linear-ish in the text whatever the vocabulary: finding special tokens costs O(n · d + n log n)
+    /// (`SpecialTokenPartition`) and each pre-token's merges O(m log m) (`bpe`), never one pass per
+    /// special token or per merge.
     public func encode(_ text: String, parseSpecial: Bool = true) -> [ID] {
         var out: [ID] = []
-        for fragment in partition(text, parseSpecial: parseSpecial) {
-            switch fragment {
+        func ordinary(_ s: String) {
+            for piece in PreTokenizer.split(s, kind: preSplit) { bpe(piece, into: &out) }
+        }
+        guard parseSpecial, !specials.isEmpty else { ordinary(text); return out }
+        let bytes = Array(text.utf8)
+        for piece in specials.partition(bytes) {
+            switch piece {
             case .special(let id): out.append(id)
-            case .text(let s):
-                for piece in PreTokenizer.split(s, kind: preSplit) { bpe(piece, into: &out) }
+            // Special tokens are whole UTF-8 sequences, so the pieces between them are too.
+            case .text(let r): ordinary(String(decoding: bytes[r], as: UTF8.self))
             }
         }
         return out
     }
 
-    private enum Fragment { case text(String), special(ID) }
-
-    /// Splits `text` around occurrences of special tokens, longest token text first (llama.cpp's
-    /// `tokenizer_st_partition`).
-    private func partition(_ text: String, parseSpecial: Bool) -> [Fragment] {
-        guard parseSpecial, !specials.isEmpty else { return [.text(text)] }
-        var fragments: [Fragment] = [.text(text)]
-        for (needle, id) in specials {
-            var next: [Fragment] = []
-            for f in fragments {
-                guard case .text(let s) = f, s.utf8.count >= needle.utf8.count else { next.append(f); continue }
-                var rest = Substring(s)
-                while let r = rest.range(of: needle) {
-                    if r.lowerBound > rest.startIndex { next.append(.text(String(rest[..<r.lowerBound]))) }
-                    next.append(.special(id))
-                    rest = rest[r.upperBound...]
-                }
-                if !rest.isEmpty { next.append(.text(String(rest))) }
-            }
-            fragments = next
-        }
-        return fragments
-    }
-
-    /// Byte-level BPE of one pre-token.
+    /// Byte-level BPE of one pre-token, as llama.cpp's `llm_tokenizer_bpe_session` does it: repeatedly
+    /// merge the adjacent pair with the lowest merge rank (leftmost first among equal ranks). A queue of
+    /// candidate pairs makes it O(m log m) for m bytes; re-scanning for the best pair after every merge would
+    /// be O(m²), which a long word (a prompt without spaces) turns into a hang.
     private func bpe(_ piece: String, into out: inout [ID]) {
-        var symbols: [ID] = piece.utf8.map { byteToken[Int($0)] }
-        defer { for i in out.indices.suffix(symbols.count) where out[i] < 0 { out[i] = unknown } }
-        guard symbols.count > 1 else { out.append(contentsOf: symbols); return }
-        while symbols.count > 1 {
-            var best: (rank: Int32, index: Int, merged: ID)? = nil
-            for i in 0..<(symbols.count - 1) {
-                let key = UInt64(UInt32(bitPattern: symbols[i])) << 32 | UInt64(UInt32(bitPattern: symbols[i + 1]))
-                if let m = merges[key], best == nil || m.rank < best!.rank {
-                    best = (m.rank, i, m.merged)
-                }
+        var ids: [ID] = piece.utf8.map { byteToken[Int($0)] }
+        let start = out.count
+        defer { for i in start..<out.count where out[i] < 0 { out[i] = unknown } }
+        let m = ids.count
+        guard m > 1 else { out.append(contentsOf: ids); return }
+        var next = Array(1...m)            // m: no next symbol
+        var prev = Array(-1..<(m - 1))     // -1: no previous symbol
+        var alive = [Bool](repeating: true, count: m)
+        var queue = PairQueue()
+        func push(_ left: Int, _ right: Int) {
+            let key = UInt64(UInt32(bitPattern: ids[left])) << 32 | UInt64(UInt32(bitPattern: ids[right]))
+            if let merge = merges[key] {
+                queue.push(.init(rank: merge.rank, left: left, leftID: ids[left], rightID: ids[right], merged: merge.merged))
             }
-            guard let b = best else { break }
-            // Merge every occurrence of this pair, left to right (the same rank merges non-overlapping pairs).
-            let left = symbols[b.index], right = symbols[b.index + 1]
-            var merged: [ID] = []
-            merged.reserveCapacity(symbols.count)
-            var i = 0
-            while i < symbols.count {
-                if i + 1 < symbols.count && symbols[i] == left && symbols[i + 1] == right {
-                    merged.append(b.merged); i += 2
-                } else {
-                    merged.append(symbols[i]); i += 1
-                }
-            }
-            symbols = merged
         }
-        out.append(contentsOf: symbols)
+        for i in 0..<(m - 1) { push(i, i + 1) }
+        while let pair = queue.pop() {
+            let l = pair.left, r = next[l]
+            // A pair is stale when either symbol has changed since it was queued (symbols only grow, so
+            // an unchanged id means an unchanged symbol).
+            guard alive[l], r < m, ids[l] == pair.leftID, ids[r] == pair.rightID else { continue }
+            ids[l] = pair.merged
+            alive[r] = false
+            next[l] = next[r]
+            if next[r] < m { prev[next[r]] = l }
+            if prev[l] >= 0 { push(prev[l], l) }
+            if next[l] < m { push(l, next[l]) }
+        }
+        var i = 0
+        while i < m { out.append(ids[i]); i = next[i] }
     }
 
     // MARK: Decoding
@@ -226,5 +219,49 @@ public struct Tokenizer: Sendable {
     /// The text `ids` stand for (malformed UTF-8, possible mid-sequence, is repaired with U+FFFD).
     public func decode(_ ids: some Sequence<ID>) -> String {
         String(decoding: decodeBytes(ids), as: UTF8.self)
+    }
+}
+
+/// Candidate merges of one pre-token, lowest rank first, then leftmost (a binary min-heap).
+private struct PairQueue {
+    struct Pair {
+        var rank: Int32
+        var left: Int
+        var leftID: Int32
+        var rightID: Int32
+        var merged: Int32
+        func precedes(_ o: Pair) -> Bool { rank != o.rank ? rank < o.rank : left < o.left }
+    }
+
+    private var heap: [Pair] = []
+
+    mutating func push(_ p: Pair) {
+        heap.append(p)
+        var i = heap.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard heap[i].precedes(heap[parent]) else { break }
+            heap.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> Pair? {
+        guard let top = heap.first else { return nil }
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            var i = 0
+            while true {
+                let a = 2 * i + 1, b = a + 1
+                var best = i
+                if a < heap.count && heap[a].precedes(heap[best]) { best = a }
+                if b < heap.count && heap[b].precedes(heap[best]) { best = b }
+                if best == i { break }
+                heap.swapAt(i, best)
+                i = best
+            }
+        }
+        return top
     }
 }

@@ -22,6 +22,9 @@ enum HwlocTrialLoad {
         if pid < 0 { return }   // no process to spare: fall through to the in-process load, as before
         if pid == 0 {
             // Child: quiet, load, exit. Only hwloc calls and _exit (no Swift runtime work after fork).
+            // A crash must end the child by its signal: a handler inherited from the parent (the Swift
+            // backtracer's, a sanitizer's, libFuzzer's) could turn it into an ordinary exit instead.
+            for s in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] { _ = signal(s, SIG_DFL) }
             let devNull = open("/dev/null", O_WRONLY)
             if devNull >= 0 { dup2(devNull, 2); dup2(devNull, 1) }
             var topo: hwloc_topology_t?
@@ -49,6 +52,12 @@ enum HwlocTrialLoad {
         let signal = status & 0x7f
         if signal != 0 && signal != 0x7f {
             throw .topologyFile(path: path, reason: "hwloc's XML loader crashed on it (signal \(signal) in an isolated trial load): the file is malformed — check that every object has its cpuset, complete_cpuset and nodeset attributes spelt as `lstopo --of xml` writes them")
+        }
+        // The child exits 0 on every path it controls; anything else means the load did not end normally
+        // (a crash turned into an exit by some handler), and the file must not be loaded in-process.
+        let exitCode = (status >> 8) & 0xff
+        if signal == 0 && exitCode != 0 {
+            throw .topologyFile(path: path, reason: "hwloc's XML loader did not end normally on it (exit status \(exitCode) in an isolated trial load): the file is malformed")
         }
     }
 

@@ -43,9 +43,11 @@ extension GPUProfile {
                 "fp64": (0, 1e6), "tf32": (0, 1e6), "bf16": (1e-3, 1e6), "fp8": (0, 1e6), "int8": (0, 1e6),
                 "compute": (1e-3, 1e3), "die": (1, 1e6), "tdp": (1, 1e6), "gpusPerNode": (1, 1e5), "sms": (1, 1e5),
             ]
-            if let l = limits[name], !(v >= l.min && v <= l.max) {
+            // A knob that may be 0 ("none") is otherwise at least 0.001: 1e-300 GB/s is not a link, it is a
+            // step time of 10^300 ms printed as a result.
+            if let l = limits[name], !(v >= l.min && v <= l.max) || (l.min == 0 && v > 0 && v < 1e-3) {
                 throw .invalidValue(field: "--set \(name)", value: GPUProfile.trim(v),
-                                    expected: l.min == 0 ? "0 (none) to \(GPUProfile.trim(l.max))"
+                                    expected: l.min == 0 ? "0 (none) or 0.001 to \(GPUProfile.trim(l.max))"
                                                          : "a positive number from \(GPUProfile.trim(l.min)) to \(GPUProfile.trim(l.max))")
             }
             func fraction(_ x: Double) throws(SimulatorError) -> Double {

@@ -130,6 +130,12 @@ public enum Schema {
             """,
             "CREATE INDEX profile_rows_by_machine ON ktune.profile_rows (fingerprint, model)",
         ]),
+        Migration(version: 3, summary: "weight condition (cold/hot) of split-sweep targets and candidates", statements: [
+            // NULL on rows a version-2 ktune queued (their sweeps carry its tool version, which a newer
+            // worker refuses anyway).
+            "ALTER TABLE ktune.sweep_targets ADD COLUMN condition text CHECK (condition IN ('hot', 'cold'))",
+            "ALTER TABLE ktune.sweep_candidates ADD COLUMN condition text CHECK (condition IN ('hot', 'cold'))",
+        ]),
     ]
 
     /// The newest schema this ktune knows.

@@ -21,6 +21,8 @@ public struct SweepQueue {
         public var proposal: Proposal
         /// How many times it has been claimed, this claim included (2+ after a dead worker's lease ran out).
         public var attempts: Int
+        /// The weight condition it was queued for ("hot", "cold"; nil on a row queued before schema 3).
+        public var condition: String?
     }
 
     /// Where the sweep stands.
@@ -41,8 +43,9 @@ public struct SweepQueue {
         /// What the sweep measures (targets, strategy, options, caps), for the record.
         public var description: String
         public var candidates: [(targetIndex: Int, family: String, shape: String, proposal: Proposal)]
-        /// Every target of the sweep (index, family, shape), including ones without candidates.
-        public var targets: [(index: Int, family: String, shape: String)]
+        /// Every target of the sweep (index, family, shape), including ones without candidates, and the
+        /// weight condition ("hot", "cold") its candidates are timed in.
+        public var targets: [(index: Int, family: String, shape: String, condition: String)]
     }
 
     /// Creates the sweep with all its candidates if it does not exist, else checks that it belongs to this
@@ -73,6 +76,20 @@ public struct SweepQueue {
                 if space != plan.spaceHash {
                     throw .foreignSweep(sweep: sweepID, field: "search-space hash", found: space, expected: plan.spaceHash)
                 }
+                // A cold and a hot measurement of one target never mix in one sweep.
+                let stored = try connection.query("""
+                    SELECT target_index::int8, family, shape, condition FROM ktune.sweep_targets WHERE sweep_id = \(sweepID)
+                    """, "reading the targets of sweep \(sweepID)")
+                let conditions = try connection.decoding("ktune.sweep_targets") {
+                    try stored.map { try $0.decode((Int64, String, String, String?).self) }
+                }
+                for (i, family, shape, condition) in conditions {
+                    guard let mine = plan.targets.first(where: { $0.index == Int(i) }) else { continue }
+                    if condition != mine.condition {
+                        throw .foreignSweep(sweep: sweepID, field: "weight condition of target \(i) (\(family) \(shape))",
+                                            found: condition ?? "unrecorded", expected: mine.condition)
+                    }
+                }
                 return false
             }
             try connection.query("""
@@ -83,18 +100,21 @@ public struct SweepQueue {
             let c = plan.candidates
             let encoder = JSONEncoder.sorted
             let proposals = c.map { String(decoding: (try? encoder.encode(StoredProposal($0.proposal))) ?? Data("{}".utf8), as: UTF8.self) }
+            let conditionOf = Dictionary(plan.targets.map { ($0.index, $0.condition) }, uniquingKeysWith: { a, _ in a })
             try connection.query("""
-                INSERT INTO ktune.sweep_candidates (sweep_id, seq, target_index, family, shape, params_hash, proposal)
-                SELECT \(sweepID), seq, target_index, family, shape, params_hash, proposal::jsonb
+                INSERT INTO ktune.sweep_candidates (sweep_id, seq, target_index, family, shape, params_hash, proposal, condition)
+                SELECT \(sweepID), seq, target_index, family, shape, params_hash, proposal::jsonb, condition
                 FROM unnest(\(Array(0..<c.count))::int8[], \(c.map(\.targetIndex))::int8[], \(c.map(\.family))::text[],
                             \(c.map(\.shape))::text[], \(c.map { ResultsStore.hash("\($0.proposal.params)@\($0.proposal.rung)") })::text[],
-                            \(proposals)::text[]) AS t(seq, target_index, family, shape, params_hash, proposal)
+                            \(proposals)::text[], \(c.map { conditionOf[$0.targetIndex] ?? "hot" })::text[])
+                     AS t(seq, target_index, family, shape, params_hash, proposal, condition)
                 """, "queueing the candidates of sweep \(sweepID)")
             let t = plan.targets
             try connection.query("""
-                INSERT INTO ktune.sweep_targets (sweep_id, target_index, family, shape)
-                SELECT \(sweepID), target_index, family, shape
-                FROM unnest(\(t.map(\.index))::int8[], \(t.map(\.family))::text[], \(t.map(\.shape))::text[]) AS t(target_index, family, shape)
+                INSERT INTO ktune.sweep_targets (sweep_id, target_index, family, shape, condition)
+                SELECT \(sweepID), target_index, family, shape, condition
+                FROM unnest(\(t.map(\.index))::int8[], \(t.map(\.family))::text[], \(t.map(\.shape))::text[],
+                            \(t.map(\.condition))::text[]) AS t(target_index, family, shape, condition)
                 """, "recording the targets of sweep \(sweepID)")
             return true
         }
@@ -119,16 +139,16 @@ public struct SweepQueue {
                 ORDER BY seq
                 FOR UPDATE SKIP LOCKED
                 LIMIT 1)
-            RETURNING c.seq::int8, c.target_index::int8, c.proposal::text, c.attempts::int8
+            RETURNING c.seq::int8, c.target_index::int8, c.proposal::text, c.attempts::int8, c.condition
             """, "claiming a candidate of sweep \(sweepID)")
         guard let r = rows.first else { return nil }
-        let (seq, target, text, attempts) = try connection.decoding("ktune.sweep_candidates") {
-            try r.decode((Int64, Int64, String, Int64).self)
+        let (seq, target, text, attempts, condition) = try connection.decoding("ktune.sweep_candidates") {
+            try r.decode((Int64, Int64, String, Int64, String?).self)
         }
         guard let p = try? JSONDecoder().decode(StoredProposal.self, from: Data(text.utf8)) else {
             throw .badRow(store: store.name, table: "ktune.sweep_candidates", reason: "proposal of seq \(seq) is not {params, rung}: \(text)")
         }
-        return Claim(seq: Int(seq), targetIndex: Int(target), proposal: p.proposal, attempts: Int(attempts))
+        return Claim(seq: Int(seq), targetIndex: Int(target), proposal: p.proposal, attempts: Int(attempts), condition: condition)
     }
 
     /// Records the measurement of a claim: marks the candidate done (only if this worker still holds it)
@@ -146,6 +166,7 @@ public struct SweepQueue {
             WITH done AS (
                 UPDATE ktune.sweep_candidates SET state = 'done', measured_by = \(worker), result = \(text)::jsonb, lease_until = NULL
                 WHERE sweep_id = \(sweepID) AND seq = \(claim.seq) AND state = 'claimed' AND claimed_by = \(worker)
+                  AND (condition IS NULL OR condition = \(entry.condition ?? "hot"))
                 RETURNING sweep_id, family, shape, params_hash, seq),
             stored AS (
                 INSERT INTO ktune.measurements (run_id, fingerprint, family, shape, params_hash, rung, line_no, entry_hash, entry)

@@ -58,7 +58,7 @@ public struct SweepWorker {
         for t in sweep.plan { for p in t.proposals { candidates.append((t.index, t.target.kernel.rawValue, t.target.shape, p)) } }
         let plan = SweepQueue.Plan(fingerprint: machine.fingerprint, spaceHash: sweep.header.spaceHash,
                                    toolVersion: sweep.header.toolVersion, description: options.description, candidates: candidates,
-                                   targets: sweep.plan.map { ($0.index, $0.target.kernel.rawValue, $0.target.shape) })
+                                   targets: sweep.plan.map { ($0.index, $0.target.kernel.rawValue, $0.target.shape, $0.condition.rawValue) })
         let created = try queue.join(plan, summary: machine.summary)
         note(created ? "sweep \(options.sweepID): created with \(candidates.count) candidates over \(sweep.plan.count) shapes; worker \(options.workerID)"
                      : "sweep \(options.sweepID): joined as worker \(options.workerID)")
@@ -72,6 +72,11 @@ public struct SweepWorker {
                 guard claim.targetIndex >= 0, claim.targetIndex < sweep.plan.count else {
                     throw StoreError.badRow(store: store.location.description, table: "ktune.sweep_candidates",
                                             reason: "candidate \(claim.seq) names target \(claim.targetIndex), the plan has \(sweep.plan.count)")
+                }
+                let mine = sweep.plan[claim.targetIndex].condition.rawValue
+                if let queued = claim.condition, queued != mine {
+                    throw StoreError.foreignSweep(sweep: options.sweepID, field: "weight condition of candidate \(claim.seq)",
+                                                  found: queued, expected: mine)
                 }
                 if claim.attempts > 1 {
                     note("sweep \(options.sweepID): taking over candidate \(claim.seq) (\(claim.proposal)) after its lease ran out")

@@ -22,13 +22,18 @@ public struct StrategyOption: Sendable, Hashable {
     public var help: String
     /// Inclusive lower bound for numeric options (nil: unbounded).
     public var minimum: Double?
+    /// Inclusive upper bound for numeric options: what the strategy can use at most (a radius past every
+    /// value list, a fraction above 1), so an absurd value is refused before it turns into a loop of that
+    /// many steps or an integer overflow.
+    public var maximum: Double?
 
-    public init(_ name: String, _ kind: Kind, default defaultValue: String, minimum: Double? = nil, help: String) {
+    public init(_ name: String, _ kind: Kind, default defaultValue: String, minimum: Double? = nil, maximum: Double? = nil,
+                help: String) {
         self.name = name; self.kind = kind; self.defaultValue = defaultValue
-        self.minimum = minimum; self.help = help
+        self.minimum = minimum; self.maximum = maximum; self.help = help
     }
 
-    /// Checks that `text` parses as this option's kind and respects its minimum.
+    /// Checks that `text` parses as this option's kind and lies within its minimum and maximum.
     func validate(_ text: String, strategy: String) throws(TunerError) {
         func bad(_ expected: String) -> TunerError {
             .badOptionValue(strategy: strategy, name: name, value: text, expected: expected)
@@ -39,8 +44,12 @@ public struct StrategyOption: Sendable, Hashable {
         case .int, .double:
             let number: Double? = kind == .int ? Int(text).map(Double.init) : Double(text)
             guard let number, number.isFinite else { throw bad(kind.expected) }
+            func shown(_ x: Double) -> String { kind == .int ? String(Int(x)) : String(x) }
             if let minimum, number < minimum {
-                throw bad("\(kind.expected) ≥ \(kind == .int ? String(Int(minimum)) : String(minimum))")
+                throw bad("\(kind.expected) ≥ \(shown(minimum))" + (maximum.map { " and ≤ \(shown($0))" } ?? ""))
+            }
+            if let maximum, number > maximum {
+                throw bad("\(kind.expected) ≤ \(shown(maximum))" + (minimum.map { " and ≥ \(shown($0))" } ?? ""))
             }
         }
     }

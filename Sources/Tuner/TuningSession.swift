@@ -113,6 +113,7 @@ public final class TuningSession {
     func prepareTargets() throws -> (prepared: [Prepared?], unavailable: [Int: String], header: JournalHeader) {
         var prepared: [Prepared?] = []
         var unavailable: [Int: String] = [:]
+        try SearchLimits.check(targets: targets.count)
         for (i, t) in targets.enumerated() {
             let k: any TunableKernel
             do {
@@ -127,8 +128,9 @@ public final class TuningSession {
             } catch {
                 throw TunerError.kernel("\(t.kernel) \(t.shape): \(error)")
             }
-            prepared.append(Prepared(kernel: k, space: k.searchSpace(on: machine.traits),
-                                     seed: k.analyticalDefault(on: machine.traits)))
+            let space = k.searchSpace(on: machine.traits)
+            try SearchLimits.check(space, target: t)
+            prepared.append(Prepared(kernel: k, space: space, seed: k.analyticalDefault(on: machine.traits)))
         }
         // The weight condition is part of what was measured: a cold journal never resumes a hot sweep.
         let spaces = zip(targets, prepared).compactMap { t, p in

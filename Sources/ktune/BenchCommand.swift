@@ -61,6 +61,7 @@ struct BenchCommand: ParsableCommand {
             ?? MachineTraits.host()
         let threadCount = threads ?? traits.cores
         guard threadCount >= 1 else { throw ValidationError("--threads must be at least 1, got \(threadCount)") }
+        try Self.checkMeasurement(repeats: repeats, warmup: warmup, maxSeconds: maxSeconds)
         if let weights {
             guard family == Matmul.family else { throw ValidationError("--weights applies to matmul only") }
             guard layout == nil || layout == "nk" else { throw ValidationError("--weights takes the nk layout (W is [N×K])") }
@@ -156,6 +157,16 @@ struct BenchCommand: ParsableCommand {
 }
 
 extension BenchCommand {
+    /// Refuses measurement flags that would loop for days or never stop: the warm-up runs are not capped by
+    /// --max-seconds, and every repeat keeps a sample.
+    static func checkMeasurement(repeats: Int, warmup: Int, maxSeconds: Double) throws {
+        if repeats < 1 || repeats > 100_000 { throw ValidationError("--repeats \(repeats): expected 1 to 100000") }
+        if warmup < 0 || warmup > 10_000 { throw ValidationError("--warmup \(warmup): expected 0 to 10000 runs") }
+        if !maxSeconds.isFinite || maxSeconds <= 0 || maxSeconds > 86_400 {
+            throw ValidationError("--max-seconds \(maxSeconds): expected a number of seconds above 0 and at most 86400")
+        }
+    }
+
     /// `--weights`: the quantized family, its FP32 baseline and a DRAM stream, interleaved round by round.
     /// Decode shapes (M ≤ 16) rotate through copies of the weights that together exceed 3× the L3, so each
     /// call reads its weights from DRAM as in a model.

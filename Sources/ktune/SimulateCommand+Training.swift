@@ -36,7 +36,8 @@ struct SimulateTraining: ParsableCommand {
         let m = try hardware.model(layoutOptions.model)
         let layout = try layoutOptions.validatedDeployment(model: m, gpu: g, defaultCount: nil)
         if let price { try checkPrice(price) }
-        if let mfu, !(mfu > 0 && mfu <= 1) { throw ValidationError("--mfu: \(mfu) is not valid; expected a fraction in (0, 1]") }
+        // Below 0.01% of peak the GPU-hours overflow to infinity: refused here, naming the flag.
+        if let mfu, !(mfu >= 1e-4 && mfu <= 1) { throw ValidationError("--mfu: \(mfu) is not valid; expected a fraction from 0.0001 to 1") }
         guard sequenceLength >= 1 && sequenceLength <= TrainingSimulator.maxSequenceLength else {
             throw ValidationError("--seq-len: \(sequenceLength) is out of range; expected 1 to \(TrainingSimulator.maxSequenceLength)")
         }
@@ -55,7 +56,7 @@ struct SimulateTraining: ParsableCommand {
         default: throw ValidationError("--dtype must be fp8 or bf16, got '\(dtype)'")
         }
         let request = TrainingRequest(model: m, gpu: g, layout: layout, phases: phases, precision: precision,
-                                      efficiency: mfu, extraGPUHours: try extraGPUHours.map { try parseCount($0, flag: "--extra-gpu-hours") } ?? 0,
+                                      efficiency: mfu, extraGPUHours: try extraGPUHours.map { try parseCount($0, flag: "--extra-gpu-hours", minimum: 0) } ?? 0,
                                       pricePerGPUHour: price)
         let estimate = try wrap { () throws(SimulatorError) in try TrainingSimulator.estimate(request) }
         return json ? try jsonText(estimate) : render(estimate)

@@ -163,9 +163,10 @@ func wrap<T, E: Error & CustomStringConvertible>(_ body: () throws(E) -> T) thro
     do { return try body() } catch { throw SimulateError(description: error.description) }
 }
 
-/// Parses counts such as "14.8T", "62.9B", "5K", "2e9": finite, positive and at most 10¹⁸ (a billion
-/// billion tokens; "1e300T" is an error, not infinity).
-func parseCount(_ text: String, flag: String) throws -> Double {
+/// Parses counts such as "14.8T", "62.9B", "5K", "2e9": finite, positive, at least `minimum` (a token
+/// count below one is a typo that would print 0 GPU-hours) and at most 10¹⁸ (a billion billion tokens;
+/// "1e300T" is an error, not infinity).
+func parseCount(_ text: String, flag: String, minimum: Double = 1) throws -> Double {
     let units: [Character: Double] = ["K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12]
     var body = text.trimmingCharacters(in: .whitespaces)
     var scale = 1.0
@@ -176,6 +177,10 @@ func parseCount(_ text: String, flag: String) throws -> Double {
     let value = v * scale
     guard value.isFinite && value <= 1e18 else {
         throw ValidationError("\(flag): '\(text)' is absurdly large; expected at most 1e18")
+    }
+    guard value >= minimum else {
+        let m = String(format: "%g", minimum)
+        throw ValidationError("\(flag): '\(text)' is below \(m); expected at least \(m)")
     }
     return value
 }

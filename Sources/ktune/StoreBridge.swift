@@ -1,5 +1,6 @@
 import Configs
 import Foundation
+import Report
 import Tuner
 #if Store
 import Store
@@ -103,6 +104,33 @@ enum StoreBridge {
         #endif
     }
 
+    /// For `profile`: stores every row (llama-bench's fields, keyed by the machine and the config it ran
+    /// with) in the store's profile table. Failures are warnings: the rows are already printed (and in
+    /// --save's file).
+    static func pushProfileRows(url: String, records: [ProfileRecord], savedTo: String?, note: (String) -> Void) {
+        guard !records.isEmpty else { return }
+        #if Store
+        let rows = records.map { r in
+            ProfileRow(fingerprint: r.ktune.machineFingerprint, configHash: r.ktune.config == "default" ? nil : r.ktune.configHash,
+                       model: r.modelFilename, nPrompt: r.nPrompt, nGen: r.nGen, nThreads: r.nThreads,
+                       avgTs: r.avgTs, stddevTs: r.stddevTs, samplesTs: r.samplesTs,
+                       extra: ["config": r.ktune.config, "model_type": r.modelType, "build_commit": r.buildCommit,
+                               "cpu_info": r.cpuInfo, "test_time": r.testTime, "test": r.testName,
+                               "disturbed": r.ktune.disturbed ? "true" : "false"])
+        }
+        do {
+            let store = try ResultsStore.open(try StoreLocation(parsing: url))
+            defer { store.close() }
+            let added = try store.insertProfileRows(rows)
+            note("store \(store.location): \(added) profile row\(added == 1 ? "" : "s") added, \(rows.count - added) already stored")
+        } catch {
+            note("warning: \(error); the profile rows are not in the store\(savedTo.map { " (they are in \($0))" } ?? " (pass --save FILE to keep them as JSON lines)")")
+        }
+        #else
+        note("warning: \(missingTrait); the profile rows are not stored")
+        #endif
+    }
+
     /// What a worker of a split sweep ended with.
     struct WorkerOutcome {
         var results: [ShapeResult]
@@ -126,7 +154,10 @@ enum StoreBridge {
         }
         defer { store.close() }
         let sweep = try SplitSweep(session: session)
-        let id = sweepID ?? "sweep-" + fnv(planDescription)
+        // The weight condition of each target is part of what is measured: a cold and a hot sweep of the
+        // same shapes get different ids (and a named sweep refuses a worker whose conditions differ).
+        let conditions = sweep.plan.map { $0.condition.rawValue }.joined(separator: ",")
+        let id = sweepID ?? "sweep-" + fnv(planDescription + "|conditions=" + conditions)
         let worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         let w = SweepWorker(store: store, sweep: sweep, machine: machine,
                             options: .init(sweepID: id, workerID: worker, lease: lease, description: planDescription))

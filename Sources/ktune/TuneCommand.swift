@@ -154,10 +154,25 @@ struct TuneCommand: ParsableCommand {
 
     func validate() throws {
         if let budget, !(budget > 0 && budget.isFinite) { throw ValidationError("--budget must be a positive number of seconds, got \(budget)") }
+        if let budget, budget > Self.maxBudgetSeconds {
+            throw ValidationError("--budget \(budget) seconds is \(String(format: "%.3g", budget / 86_400)) days; at most \(Int(Self.maxBudgetSeconds)) s (30 days) per run (use --resume to continue a sweep)")
+        }
         guard timeLimit > 0, timeLimit.isFinite, timeLimit <= 86_400 else {
             throw ValidationError("--time-limit must be 1...86400 seconds, got \(timeLimit)")
         }
         if let maxEvals, maxEvals < 1 { throw ValidationError("--max-evals must be at least 1, got \(maxEvals)") }
+        if let prefillTokens, prefillTokens > 1 << 20 {
+            throw ValidationError("--prefill-tokens \(prefillTokens): at most \(1 << 20) tokens (the largest prefill bucket)")
+        }
+        if let decodeContext, decodeContext >= 1 << 24 {
+            throw ValidationError("--decode-context \(decodeContext): at most \((1 << 24) - 1) cached tokens (a shape dimension is at most 2^24)")
+        }
+        if decodeBatch > 4096 { throw ValidationError("--decode-batch \(decodeBatch): at most 4096 sequences per decode step") }
+        if proofRounds > 1000 { throw ValidationError("--proof-rounds \(proofRounds): at most 1000 rounds") }
+        if shapes.count > SearchLimits.maxTargets {
+            throw ValidationError("--shape given \(shapes.count) times; at most \(SearchLimits.maxTargets) shapes are tuned in one run")
+        }
+        try RequestLimits.checkThreads(threads)
         if kernel != nil && shapes.isEmpty { throw ValidationError("--kernel needs at least one --shape") }
         if kernel == nil && !shapes.isEmpty { throw ValidationError("--shape needs --kernel (the family the shape belongs to)") }
         if (prefillTokens ?? 1) < 1 || (decodeContext ?? 0) < 0 || decodeBatch < 1 {
@@ -334,10 +349,19 @@ struct TuneCommand: ParsableCommand {
     static func list(_ text: String, _ flag: String) throws -> [Int] {
         let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 1 << 20 }) else {
-            throw ValidationError("\(flag) must be a comma-separated list of integers in 1...1048576, got '\(text)'")
+            throw ValidationError("\(flag) must be a comma-separated list of integers in 1...1048576, got '\(text.prefix(200))'")
+        }
+        // Each entry is one tuned target per matmul of the model: a list of thousands is a typo or an attack.
+        guard values.count <= maxListEntries else {
+            throw ValidationError("\(flag) lists \(values.count) values; at most \(maxListEntries)")
         }
         return values.compactMap { $0 }
     }
+
+    /// Most entries in --prefill-buckets / --decode-lengths.
+    static let maxListEntries = 64
+    /// Longest --budget (30 days).
+    static let maxBudgetSeconds = 30.0 * 86_400
 
     /// The end-to-end table: per phase, default and tuned tokens/s and the paired speedup.
     static func endToEndTable(_ e: TunedConfig.EndToEnd) -> TextTable {
@@ -365,6 +389,10 @@ struct TuneCommand: ParsableCommand {
     private func resolveTargets() throws -> [TuneTarget] {
         if let kernel {
             let family = try KernelRegistry.family(named: kernel)
+            for key in shapes {
+                let typed = try family.shape(key)
+                try RequestLimits.checkOperands(bytes: typed.bytes, what: "--shape \(key)")
+            }
             return shapes.map { TuneTarget(kernel: family.id, shape: $0) }
         }
         let prefill = try prefillTokens.map { [$0] } ?? Self.list(prefillBuckets, "--prefill-buckets")

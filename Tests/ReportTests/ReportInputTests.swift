@@ -81,13 +81,57 @@ import Testing
             {"model_filename":"m","n_threads":1,"n_gen":8,"avg_ts":"nan","stddev_ts":1}
             {"model_filename":"m","n_threads":1,"n_gen":8,"avg_ts":1e400,"stddev_ts":1}
             {"model_filename":"m","n_threads":1,"n_gen":8,"avg_ts":12.5,"stddev_ts":-3}
+            {"model_filename":"m","n_threads":1,"n_gen":8,"avg_ts":12.5,"stddev_ts":0.5}
             """.utf8).write(to: path)
         let p = try ProfileData.read(path.path)
         #expect(p.records.count == 1)
-        #expect(p.records[0].stddev == 0)
-        #expect(p.skipped.count == 2)
+        #expect(p.records[0].stddev == 0.5)
+        #expect(p.skipped.count == 3)
+        #expect(p.skipped.contains("record 3: field 'stddev_ts' is -3, expected a finite value ≥ 0"), "\(p.skipped)")
         let svg = ProfileSection.throughput(p).chart.svg().render()
         #expect(!svg.contains("nan") && !svg.contains("inf"))
+    }
+
+    /// Negative, infinite or not-a-number times and rates in journals, configs and profiles are not
+    /// results: each is left out and named (file, line or entry, field, value), never drawn or printed.
+    @Test func negativeAndNonFiniteResultsAreRefusedNamingTheField() throws {
+        let dir = try ReportFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let journal = dir.appendingPathComponent("j.jsonl").path
+        try """
+            {"type":"header","fingerprint":"f","strategy":"exhaustive"}
+            {"kernel":"matmul","shape":"8x8x8","result":{"params":{"mr":4},"outcome":"ok","gflops":{"median":-5}}}
+            {"kernel":"matmul","shape":"8x8x8","result":{"params":{"mr":4},"outcome":"ok","gflops":{"median":"inf"}}}
+            {"kernel":"matmul","shape":"8x8x8","result":{"params":{"mr":8},"outcome":"ok","gflops":{"median":3.5}}}
+            """.write(toFile: journal, atomically: true, encoding: .utf8)
+        let (_, candidates, skipped, _) = try TuningData.readJournal(journal)
+        #expect(candidates.map(\.gflops) == [3.5])
+        #expect(skipped == ["line 2: field 'result.gflops.median' is -5, expected a finite GFLOP/s ≥ 0",
+                            "line 3: field 'result.gflops.median' is inf, expected a finite GFLOP/s ≥ 0"])
+
+        let config = dir.appendingPathComponent("c.json").path
+        try """
+            {"machine":{"fingerprint":"f"},"entries":[
+              {"kernel":"matmul","shape":"8x8x8","params":{},"measured":{"median":4},"baseline":{"gflops":{"median":0}},"speedup":"inf"},
+              {"kernel":"matmul","shape":"16x8x8","params":{},"measured":{"median":4},"baseline":{"gflops":{"median":2}},"speedup":-2},
+              {"kernel":"matmul","shape":"32x8x8","params":{},"measured":{"median":4},"baseline":{"gflops":{"median":2}},"speedup":2}],
+             "endToEnd":{"speedup":-1}}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let (_, winners, e2e, notes) = try TuningData.readConfig(config)
+        #expect(winners.map(\.shape) == ["32x8x8"])
+        #expect(e2e.isEmpty)
+        #expect(notes.contains { $0.contains("entry 0 (matmul 8x8x8): field 'baseline.gflops.median' is 0.0") && $0.contains("entry 1 (matmul 16x8x8): field 'speedup' is -2") }, "\(notes)")
+
+        let profile = dir.appendingPathComponent("p.jsonl").path
+        try """
+            {"model_filename":"m","n_threads":-1,"n_gen":8,"avg_ts":10,"stddev_ts":1}
+            {"model_filename":"m","n_threads":1,"n_gen":8,"avg_ts":10,"stddev_ts":1,"ktune":{"ops":[{"op":"matmul","total_ns":-100,"share":0.5},{"op":"norm","total_ns":100,"share":0.1}]}}
+            """.write(toFile: profile, atomically: true, encoding: .utf8)
+        let p = try ProfileData.read(profile)
+        #expect(p.records.count == 1)
+        #expect(p.records.first?.ops.map(\.op) == ["norm"])
+        #expect(p.skipped == ["record 1: field 'n_threads' is -1, expected a whole number ≥ 1",
+                              "record 2: op 'matmul' field 'total_ns' is -100, expected a finite value ≥ 0; op not shown"])
     }
 
     @Test func defaultLocationsFindTheJournalAndTheConfigBesideIt() throws {

@@ -48,6 +48,10 @@ import ArgumentParser
             (["--gpus", "144", "--ep", "144", "--memory-fraction", "0"], "--memory-fraction"),
             (["--gpus", "32", "--ep", "32", "--phase", "prefill", "--tokens-per-gpu", "\(1 << 40)"], "--tokens-per-gpu"),
             (["--calibration", "nope"], "unknown calibration 'nope'"),
+            // A knob that may be 0 (none) is not 1e-300: that printed a step of 10^302 ms.
+            (["--gpus", "16", "--ep", "16", "--set", "nvlink=1e-300"], "--set nvlink"),
+            (["--gpus", "16", "--ep", "16", "--set", "fp8=1e-300"], "--set fp8"),
+            (["--gpus", "16", "--ep", "16", "--tokens", "1e-300"], "--tokens: '1e-300' is below 1"),
         ]
         for (args, expected) in cases {
             let text = inference(args)
@@ -68,6 +72,10 @@ import ArgumentParser
         #expect(training(["--tokens", "1e300T"]).contains("--tokens"))
         #expect(training(["--tokens", "14.8T", "--price", "nan"]).contains("--price"))
         #expect(training(["--tokens", "14.8T", "--mfu", "nan"]).contains("--mfu"))
+        // 1e-300 of peak made the GPU-hours infinite (an error naming the output, not the flag).
+        #expect(training(["--tokens", "14.8T", "--mfu", "1e-300"]).contains("--mfu: 1e-300 is not valid"))
+        #expect(training(["--tokens", "1e-300"]).contains("--tokens: '1e-300' is below 1"))
+        #expect(training(["--tokens", "14.8T", "--set", "nvlink=1e-300"]).contains("--set nvlink"))
         #expect(training(["--tokens", "14.8T", "--seq-len", "\(Int.max)"]).contains("--seq-len"))
         #expect(training(["--tokens", "14.8T", "--extra-gpu-hours", "1e300T"]).contains("--extra-gpu-hours"))
         #expect(failure(SimulateTraining.self, ["--nodes", "\(Int.max)", "--tokens", "1T"]) { try $0.output() }.contains("--nodes"))

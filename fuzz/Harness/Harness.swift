@@ -52,6 +52,12 @@ func fuzzGGUF(_ bytes: [UInt8]) {
     if let tok = try? Tokenizer(gguf: f) {
         let ids = tok.encode("Hello, world! <|im_start|>user 123")
         _ = tok.decode(ids.prefix(64))
+        // The file's own tail as a prompt: special-token partition and BPE on text the fuzzer controls,
+        // against a vocabulary it controls.
+        let prompt = String(decoding: bytes.suffix(512), as: UTF8.self)
+        let promptIDs = tok.encode(prompt)
+        _ = tok.decode(promptIDs)
+        _ = tok.encode(prompt, parseSpecial: false)
     }
     for t in f.tensors.prefix(8) { _ = t.name }
     // One forward-pass setup (weights, KV cache, RoPE tables) on files small enough to be tiny models.

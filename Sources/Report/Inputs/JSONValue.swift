@@ -46,6 +46,17 @@ public enum JSONValue: Sendable, Equatable, Decodable {
         default: return nil
         }
     }
+    /// The value as it appeared, for messages ("-3", "\"nan\"", "null").
+    public var text: String {
+        switch self {
+        case let .number(d): return d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+        case let .string(s): return "\"\(s.prefix(40))\""
+        case let .bool(b): return String(b)
+        case .array: return "an array"
+        case .object: return "an object"
+        case .null: return "null"
+        }
+    }
     /// An integer in range, or nil.
     public var int: Int? {
         guard let d = double, d == d.rounded(), abs(d) < 9e15 else { return nil }

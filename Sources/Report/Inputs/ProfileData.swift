@@ -75,9 +75,24 @@ public struct ProfileData: Sendable, Equatable {
                 skipped.append("record \(n): no finite 'avg_ts' (tokens/s)")
                 continue
             }
+            if let t = o["n_threads"], !(t.int.map { $0 >= 1 } ?? false) {
+                skipped.append("record \(n): field 'n_threads' is \(t.text), expected a whole number ≥ 1")
+                continue
+            }
+            if let sd = o["stddev_ts"], !(sd.double.map { $0 >= 0 } ?? false) {
+                skipped.append("record \(n): field 'stddev_ts' is \(sd.text), expected a finite value ≥ 0")
+                continue
+            }
             let k = o["ktune"]
             let ops = (k?["ops"]?.array ?? []).compactMap { v -> Op? in
                 guard let name = v["op"]?.string else { return nil }
+                // Times, shares and rates are never negative: such an op is left out, and said so.
+                for f in ["total_ns", "self_ns", "share", "gflops", "gbps", "limit", "fraction_of_limit"] {
+                    if let x = v[f], !(x.double.map { $0 >= 0 } ?? false) {
+                        skipped.append("record \(n): op '\(name)' field '\(f)' is \(x.text), expected a finite value ≥ 0; op not shown")
+                        return nil
+                    }
+                }
                 return Op(op: name, calls: v["calls"]?.int, totalNs: v["total_ns"]?.double, selfNs: v["self_ns"]?.double,
                           share: v["share"]?.double, gflops: v["gflops"]?.double, gbps: v["gbps"]?.double,
                           bound: v["bound"]?.string, limit: v["limit"]?.double, fractionOfLimit: v["fraction_of_limit"]?.double)

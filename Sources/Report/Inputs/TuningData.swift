@@ -84,6 +84,11 @@ public struct TuningData: Sendable, Equatable {
                 skipped.append("line \(i + 1): no 'kernel', 'shape' or 'result' field")
                 continue
             }
+            // A rate that is there but not a finite number ≥ 0 ("inf", "nan", negative) is not a measurement.
+            if let raw = r["gflops"]?["median"], raw.double.map({ $0 < 0 }) ?? true {
+                skipped.append("line \(i + 1): field 'result.gflops.median' is \(raw.text), expected a finite GFLOP/s ≥ 0")
+                continue
+            }
             candidates.append(Candidate(kernel: kernel, shape: shape, time: j["time"]?.string ?? "",
                                         params: params(r["params"]), outcome: r["outcome"]?.string ?? "unknown",
                                         gflops: r["gflops"]?["median"]?.double, noisy: r["noisy"]?.bool ?? false,
@@ -108,16 +113,27 @@ public struct TuningData: Sendable, Equatable {
             guard let lo = m?["min"]?.double, let hi = m?["max"]?.double, lo <= hi else { return nil }
             return lo...hi
         }
-        let winners = entries.compactMap { e -> Winner? in
+        var rejected: [String] = []
+        let winners = entries.enumerated().compactMap { (i, e) -> Winner? in
             guard let kernel = e["kernel"]?.string, let shape = e["shape"]?.string,
                   let tuned = e["measured"]?["median"]?.double,
                   let base = e["baseline"]?["gflops"]?["median"]?.double else { return nil }
+            // Rates must be positive and a speedup, when given, too: a zero baseline would be an infinite speedup.
+            for (field, v) in [("measured.median", tuned), ("baseline.gflops.median", base)] where !(v > 0) {
+                rejected.append("entry \(i) (\(kernel) \(shape)): field '\(field)' is \(v), expected a GFLOP/s > 0")
+                return nil
+            }
+            if let raw = e["speedup"], !(raw.double.map { $0 > 0 } ?? false) {
+                rejected.append("entry \(i) (\(kernel) \(shape)): field 'speedup' is \(raw.text), expected a finite factor > 0")
+                return nil
+            }
             return Winner(kernel: kernel, shape: shape, params: params(e["params"]), tuned: tuned,
                           tunedRange: range(e["measured"]), baseline: base, baselineRange: range(e["baseline"]?["gflops"]),
                           speedup: e["speedup"]?.double, condition: e["condition"]?.string)
         }
         if winners.isEmpty && !entries.isEmpty {
-            throw InputError("\(path): no entry has 'kernel', 'shape', 'measured.median' and 'baseline.gflops.median'")
+            throw InputError("\(path): no entry has 'kernel', 'shape', 'measured.median' and 'baseline.gflops.median'"
+                             + (rejected.isEmpty ? "" : " usable (\(rejected.prefix(3).joined(separator: "; ")))"))
         }
         // End-to-end runs (`ktune tune --model`): {"endToEnd": {model, threads, phases: [{name, speedup,
         // defaultTokensPerSecond, tunedTokensPerSecond}], dropped}}; a plain list of phases is read too.
@@ -131,8 +147,9 @@ public struct TuningData: Sendable, Equatable {
                                 defaultTokensPerSecond: item["defaultTokensPerSecond"]?.double,
                                 tunedTokensPerSecond: item["tunedTokensPerSecond"]?.double))
         }
-        if let s = block?["speedup"]?.double { e2e.append(EndToEnd(label: "end to end", speedup: s)) }
+        if let s = block?["speedup"]?.double, s > 0 { e2e.append(EndToEnd(label: "end to end", speedup: s)) }
         var notes: [String] = []
+        if !rejected.isEmpty { notes.append("\(path): not shown: " + rejected.joined(separator: "; ") + ".") }
         if let model, !e2e.isEmpty {
             notes.append("End to end on \(model)" + (block?["threads"]?.int.map { ", \($0) threads" } ?? "")
                          + (block?["rounds"]?.int.map { ", \($0) interleaved rounds per phase" } ?? "") + ".")

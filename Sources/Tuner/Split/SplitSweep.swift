@@ -20,6 +20,9 @@ public struct PlannedTarget: Sendable, Equatable {
     public var proposals: [Proposal]
     /// Why the target is not tuned (family missing from this build, empty space), or nil.
     public var problem: String?
+    /// The cache state its weights are timed in (as the journal records it): a sweep never mixes a cold
+    /// measurement of a target with a hot one.
+    public var condition: WeightCondition = .hot
 }
 
 /// A sweep measured one candidate at a time by an outside driver: the store's shared queue hands each
@@ -59,7 +62,8 @@ public final class SplitSweep {
             }
             let points = p.space.enumerate()
             guard !points.isEmpty else {
-                plan.append(PlannedTarget(index: i, target: t, spaceSize: 0, proposals: [], problem: "the search space has no valid point"))
+                plan.append(PlannedTarget(index: i, target: t, spaceSize: 0, proposals: [], problem: "the search space has no valid point",
+                                          condition: p.kernel.condition))
                 continue
             }
             let context = StrategyContext(space: p.space, points: points, seed: p.seed, maxEvaluations: settings.maxEvaluations)
@@ -71,7 +75,8 @@ public final class SplitSweep {
                 guard let next = strategy.next(progress: BudgetProgress(evaluations: proposals.count, fraction: fraction)) else { break }
                 proposals.append(next)
             }
-            plan.append(PlannedTarget(index: i, target: t, spaceSize: points.count, proposals: proposals, problem: nil))
+            plan.append(PlannedTarget(index: i, target: t, spaceSize: points.count, proposals: proposals, problem: nil,
+                                      condition: p.kernel.condition))
         }
         self.plan = plan
         if let path = settings.journalPath {
@@ -80,8 +85,9 @@ public final class SplitSweep {
                 journal = j
                 for w in contents.warnings { session.note("warning: \(w)") }
             } else {
-                if FileManager.default.fileExists(atPath: path) {
-                    session.note("journal: replacing \(path) (pass --resume to continue it instead)")
+                // Never truncate an earlier journal: it is kept under the first free rotated name.
+                if let kept = try JournalRotation.rotate(path) {
+                    session.note("journal: the earlier journal is kept as \(kept); starting a new one at \(path)")
                 }
                 journal = try JournalFile.create(path, header: header)
             }
@@ -98,7 +104,7 @@ public final class SplitSweep {
         let r = session.measureWithNoiseCheck(p, proposal: proposal, measurer: measurer, bestSeconds: bestSeconds[index])
         if r.outcome == .ok, let s = r.medianSeconds, s < (bestSeconds[index] ?? .infinity) { bestSeconds[index] = s }
         let entry = JournalEntry(kernel: plan[index].target.kernel.rawValue, shape: plan[index].target.shape,
-                                 time: TuningSession.timestamp(), result: r)
+                                 time: TuningSession.timestamp(), result: r, condition: p.kernel.condition.rawValue)
         try journal?.append(entry)
         return entry
     }

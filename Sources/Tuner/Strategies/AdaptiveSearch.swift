@@ -18,19 +18,19 @@ public struct AdaptiveSearch: SearchStrategy {
     public static let name = "adaptive"
     public static let summary = "local search from the analytical seed, then successive halving of repeats (default)"
     public static let options: [StrategyOption] = [
-        StrategyOption("explore-fraction", .double, default: "0.1", minimum: 0,
+        StrategyOption("explore-fraction", .double, default: "0.1", minimum: 0, maximum: 1,
                        help: "screen at most this fraction of the valid points"),
-        StrategyOption("min-points", .int, default: "8", minimum: 1,
+        StrategyOption("min-points", .int, default: "8", minimum: 1, maximum: 1_000_000,
                        help: "screen at least this many points even in small spaces"),
-        StrategyOption("explore-budget", .double, default: "0.75", minimum: 0,
+        StrategyOption("explore-budget", .double, default: "0.75", minimum: 0, maximum: 1,
                        help: "share of the time/evaluation budget spent screening before confirmation"),
-        StrategyOption("radius", .int, default: "1", minimum: 1,
+        StrategyOption("radius", .int, default: "1", minimum: 1, maximum: 1024,
                        help: "steps along a parameter's value list that count as neighbours"),
-        StrategyOption("pairs", .int, default: "6", minimum: 0,
+        StrategyOption("pairs", .int, default: "6", minimum: 0, maximum: 10_000,
                        help: "random two-parameter moves tried around each centre after its one-parameter moves"),
-        StrategyOption("restarts", .int, default: "4", minimum: 0,
+        StrategyOption("restarts", .int, default: "4", minimum: 0, maximum: 100_000,
                        help: "random points added when every measured point has been a centre"),
-        StrategyOption("finalists", .int, default: "4", minimum: 1,
+        StrategyOption("finalists", .int, default: "4", minimum: 1, maximum: 10_000,
                        help: "best screened points re-measured by successive halving"),
         StrategyOption("seed", .int, default: "1", minimum: 0, help: "random seed for restarts"),
     ]

@@ -24,7 +24,9 @@ struct ProfileCommand: ParsableCommand {
             token and seeded random tokens; generation starts from BOS and feeds back the argmax (timed, \
             shown as the op "sampling"); tokenization is never timed. --config default,FILE compares the \
             analytical plan with tuned configs (default: the analytical plan and this machine's tuned config \
-            from $KTUNE_HOME/tuned/<fingerprint>.json when it exists). Disturbed repetitions (the tuner's \
+            from $KTUNE_HOME/tuned/<fingerprint>.json when it exists; with --store or KTUNE_STORE, the store's \
+            newest config for exactly this machine's fingerprint instead, said so on stderr, and every row is \
+            stored in the store's profile table afterwards). Disturbed repetitions (the tuner's \
             calibration kernel below 80% of its best) are flagged with "!". The roofline uses `ktune probe`'s \
             microbenchmarks (about 6 s; --no-roofline skips).
             """)
@@ -74,6 +76,10 @@ struct ProfileCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Repository root holding profiles/ (for --gpu).", valueName: "dir"))
     var profiles: String?
 
+    @Option(help: ArgumentHelp("Results store (default: $KTUNE_STORE): without --config, profile the store's newest tuned config for this machine beside the default; every row is stored afterwards.",
+                               valueName: "postgres://user:password@host:port/db"))
+    var store: String?
+
     func validate() throws {
         do { _ = try ProfileOutputFormat.parse(output) } catch { throw ValidationError(error.description) }
         _ = try tests()
@@ -81,6 +87,12 @@ struct ProfileCommand: ParsableCommand {
         if repetitions < 1 || repetitions > 1000 { throw ValidationError("-r/--repetitions must be 1 to 1000, got \(repetitions)") }
         if let trace { try Self.checkWritable(trace, flag: "--trace") }
         if let save { try Self.checkWritable(save, flag: "--save") }
+        if let store, !store.isEmpty {
+            guard StoreBridge.available else { throw ValidationError("--store: \(StoreBridge.missingTrait)") }
+            try StoreBridge.validate(store)
+        } else if let env = StoreBridge.url(flag: nil), StoreBridge.available {
+            do { try StoreBridge.validate(env) } catch { throw ValidationError("KTUNE_STORE: \(error)") }
+        }
     }
 
     /// The tests named on the command line, in llama-bench's order (prompt tests, generation tests, pg).

@@ -191,11 +191,23 @@ final class ProfileSession {
             try trace.write(to: path)
             note("trace: \(traceEvents.count) events → \(path) (open in https://ui.perfetto.dev)")
         }
+        if let url = StoreBridge.url(flag: cmd.store) {
+            StoreBridge.pushProfileRows(url: url, records: records, savedTo: cmd.save, note: note)
+        }
     }
 
     func resolveConfigs(fingerprint: String) throws -> [ConfigChoice] {
         guard let list = cmd.config else {
             var out = [ConfigChoice(label: "default", path: nil)]
+            // The store's newest config for exactly this fingerprint, if there is one (said so); else the local one.
+            if let url = StoreBridge.url(flag: cmd.store),
+               let path = StoreBridge.pickUpConfig(url: url, fingerprint: fingerprint, note: note) {
+                if case .loaded = TunedConfigFile.load(path, expectingFingerprint: fingerprint) {
+                    out.append(ConfigChoice(label: path, path: path))
+                    return out
+                }
+                note("warning: the store's config (\(path)) cannot be used for this machine; trying the local one")
+            }
             let tuned = TunedConfigLocation.defaultPath(fingerprint: fingerprint)
             if FileManager.default.fileExists(atPath: tuned) {
                 if case .loaded = TunedConfigFile.load(tuned, expectingFingerprint: fingerprint) {

@@ -39,8 +39,9 @@ enum TeamSampler {
 
     /// Runs `job` on `threads` pinned threads: calibrates units so one sample takes about `sampleSeconds`, then
     /// samples until `budget` seconds are spent with at least 3 clean samples (at most 1.5× the budget).
-    /// Thread `i` is pinned to core `cores[i]` (hwloc logical index) when given, else to core `i`; the
-    /// caller's own binding is restored afterwards.
+    /// Thread `i` is pinned to core `cores[i]` (hwloc logical index) when given, else to core `i`. The
+    /// team is asked to give the caller its earlier binding back (`restoreCaller`), but that is known not to
+    /// take effect yet: a test found the caller still bound to its core afterwards.
     static func run(threads: Int, on coreSets: CoreSets, job: TeamJob, sampleSeconds: Double,
                     budget: Double, cores: [Int]? = nil) -> Measurement {
         let order = (0..<threads).map { i in cores.flatMap { i < $0.count ? $0[i] : nil } ?? i }

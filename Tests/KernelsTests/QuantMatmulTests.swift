@@ -32,14 +32,33 @@ import Testing
                 let seed = QuantMatmul.analyticalDefault(m: m, n: n, k: k, format: format, on: traits)
                 #expect(space.isValid(seed), "\(format) seed \(seed): \(space.violations(of: seed))")
                 for act in space.parameters.first(where: { $0.name == "act" })!.values {
-                    for sr in QuantMatmulParams.rowGroups {
-                        for su in QuantMatmulParams.unrolls where QuantMatmul.fitsRegisters(act: act, sr: sr, su: su) {
-                            var p = seed
-                            p["path"] = 0; p["act"] = act; p["sr"] = sr; p["su"] = su
-                            p["threads"] = (sr + su) % 2 + 1; p["rn"] = 1 + (m + su) % 5; p["pf"] = su == 2 ? 512 : 0
-                            try check(format, m: m, n: n, k: k, p)
+                    for isa in 0...2 where QuantCPU.host.supports(isa: isa, integer: act == 0) {
+                        for sr in QuantMatmulParams.rowGroups where isa > 0 || sr == 1 {
+                            for su in QuantMatmulParams.unrolls where QuantMatmulParams.fits(isa: isa, act: act, sr: sr, su: su)
+                                && (isa > 0 || su == 1) {
+                                var p = seed
+                                p["path"] = 0; p["act"] = act; p["sr"] = sr; p["su"] = su; p["isa"] = isa
+                                p["threads"] = (sr + su) % 2 + 1; p["rn"] = 1 + (m + su) % 5; p["pf"] = su == 2 ? 512 : 0
+                                try check(format, m: m, n: n, k: k, p)
+                            }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    @Test("int8 block kernels (AVX-512 and AVX2) across 512-value groups and super-blocks", arguments: [QuantFormat.q8_0, .q4_0, .q4_1, .q5_0, .q4_K])
+    func blockKernels(format: QuantFormat) throws {
+        let ks = format == .q4_K ? [2304, 4096] : [1056, 4096 + 32]
+        for isa in [1, 2] where QuantCPU.host.supports(isa: isa, integer: true) {
+            for k in ks {
+                for (m, n, sr, su) in [(1, 9, 1, 4), (5, 6, 2, 2), (4, 3, 4, 1), (6, 8, 2, 4), (4, 4, 4, 2), (2, 5, 1, 1)]
+                where QuantMatmulParams.fits(isa: isa, act: 0, sr: sr, su: su) {
+                    var p = QuantMatmul.analyticalDefault(m: m, n: n, k: k, format: format, on: traits)
+                    p["path"] = 0; p["act"] = 0; p["isa"] = isa; p["sr"] = sr; p["su"] = su; p["rn"] = 4
+                    p["pf"] = m == 1 ? 1024 : 0
+                    try check(format, m: m, n: n, k: k, p)
                 }
             }
         }
@@ -81,11 +100,12 @@ import Testing
         let stores = try formats.enumerated().map { i, f in try QuantizedMatrixStorage(format: f.0, rows: f.1, cols: k, seed: UInt64(i + 5)) }
         var random = SplitMix64(seed: 11)
         let x = (0..<(m * k)).map { _ in random.symmetric() }
-        for act in QuantCPU.host.integerDot ? [0, 1] : [1] {
+        for (act, isa) in [(0, 2), (1, 2), (0, 1), (1, 1)] where QuantCPU.host.supports(isa: isa, integer: act == 0) {
             var ys = formats.map { [Float](repeating: .nan, count: m * ($0.1 + 3)) }
             var seps = ys
             var p = try QuantMatmulParams(QuantMatmul.analyticalDefault(m: m, n: 73, k: k, format: .q4_K, on: traits))
-            p.act = act; p.path = 0; p.rn = 16
+            p.act = act; p.path = 0; p.rn = 16; p.isa = isa
+            (p.sr, p.su) = isa == 1 ? (2, 2) : (p.sr, p.su)
             try x.withUnsafeBufferPointer { xb in
                 var outs: [QuantMatmulOutput] = []
                 for i in 0..<formats.count {
@@ -153,6 +173,19 @@ import Testing
         #expect(throws: KernelError.self) { try QuantMatmul.validate(m: 1, ldx: 64, outputs: [out], params: p, pool: pool) }
         #expect(throws: KernelError.self) { try QuantMatmulParams(path: 0, act: 0, threads: 1, rn: 1, su: 3, sr: 1, pf: 0, lanes: 16, mr: 8, nr: 32, mc: 64, kc: 256, nc: 256) }
         #expect(throws: KernelError.self) { try QuantMatmulParams(path: 1, act: 0, threads: 1, rn: 1, su: 1, sr: 1, pf: 0, lanes: 16, mr: 8, nr: 32, mc: 64, kc: 300, nc: 256) }
+        #expect(throws: KernelError.self) { try QuantMatmulParams(path: 0, act: 0, threads: 1, rn: 1, su: 1, sr: 1, pf: 0, lanes: 16, mr: 8, nr: 32, mc: 64, kc: 256, nc: 256, isa: 0) }
+        #expect(throws: KernelError.self) { try QuantMatmulParams(path: 0, act: 0, threads: 1, rn: 1, su: 4, sr: 2, pf: 0, lanes: 16, mr: 8, nr: 32, mc: 64, kc: 256, nc: 256, isa: 1) }
+        #expect(throws: KernelError.self) { try QuantMatmulParams(path: 0, act: 1, threads: 1, rn: 1, su: 1, sr: 1, pf: 0, lanes: 16, mr: 8, nr: 32, mc: 64, kc: 256, nc: 256, isa: 3) }
+        // An ISA the CPU lacks is refused before any work.
+        var q = p
+        q.threads = 1; q.isa = 1; q.act = 0
+        #expect(throws: KernelError.self) {
+            try QuantMatmul.validate(m: 1, ldx: 64, outputs: [out], params: q, pool: pool, cpu: QuantCPU(avx512: true, integerDot: true, avx2: false, maxLanes: 16))
+        }
+        q.isa = 2; q.act = 1
+        #expect(throws: KernelError.self) {
+            try QuantMatmul.validate(m: 1, ldx: 64, outputs: [out], params: q, pool: pool, cpu: QuantCPU(avx512: false, integerDot: false, avx2: true, maxLanes: 8))
+        }
         #expect(throws: KernelError.self) { try QuantMatmulInstance(format: .q4_K, shapeKey: "1x64x100", pool: pool) }
     }
 }

@@ -38,34 +38,118 @@ enum QuantDecodeTail {
     }
 }
 
-/// Picks the specialization for (format, mode, sr, su). Called once per task.
+/// Picks the specialization for (kernel kind, format, sr, su). Called once per task.
 enum QuantDecodeDispatch {
-    static func run(_ p: QuantDecodeProblem, act: QuantActivations?, range: Range<Int>, sr: Int, su: Int) {
-        switch p.w.format {
-        case .q8_0: integer(Q8_0Kernel.self, p, act, range, sr, su)
-        case .q4_0: integer(Q4_0Kernel.self, p, act, range, sr, su)
-        case .q4_1: integer(Q4_1Kernel.self, p, act, range, sr, su)
-        case .q5_0: integer(Q5_0Kernel.self, p, act, range, sr, su)
-        case .q4_K: integer(Q4_KKernel.self, p, act, range, sr, su)
-        case .q6_K: integer(Q6_KKernel.self, p, act, range, sr, su)
-        case .f16: float(F16Kernel.self, p, range, sr, su)
-        case .bf16: float(BF16Kernel.self, p, range, sr, su)
+    static func run(_ p: QuantDecodeProblem, _ kind: QuantDecodeKind, _ act: QuantDecodeActivations,
+                    range: Range<Int>, sr: Int, su: Int) {
+        switch kind {
+        case .blocks32:
+            guard let a = act.blocks32 else { break }
+            switch p.w.format {
+            case .q4_0: QuantDecodeBlocks.block32Rows(Q4_0Kernel.self, p, a, range, sr: sr, su: su)
+            case .q4_1: QuantDecodeBlocks.block32Rows(Q4_1Kernel.self, p, a, range, sr: sr, su: su)
+            case .q5_0: QuantDecodeBlocks.block32Rows(Q5_0Kernel.self, p, a, range, sr: sr, su: su)
+            default: QuantPortableDecode.rows(p, range)
+            }
+            return
+        case .blocks256:
+            guard let a = act.blocks256 else { break }
+            QuantDecodeBlocks.q4kRows(p, a, range, sr: sr, su: su)
+            return
+        case .avx2Blocks32:
+            guard let a = act.blocks32 else { break }
+            switch p.w.format {
+            case .q4_0: QuantDecodeBlocks.avx2Block32Rows(Q4_0Kernel.self, p, a, range, sr: sr, su: su)
+            case .q4_1: QuantDecodeBlocks.avx2Block32Rows(Q4_1Kernel.self, p, a, range, sr: sr, su: su)
+            case .q5_0: QuantDecodeBlocks.avx2Block32Rows(Q5_0Kernel.self, p, a, range, sr: sr, su: su)
+            default: QuantPortableDecode.rows(p, range)
+            }
+            return
+        case .avx2Blocks256:
+            guard let a = act.blocks256 else { break }
+            QuantDecodeBlocks.avx2Q4KRows(p, a, range, sr: sr, su: su)
+            return
+        case .chunks:
+            guard let a = act.chunks else { break }
+            switch p.w.format {
+            case .q8_0: QuantDecodeTiles.intRows(Q8_0Kernel.self, p, a, range, sr: sr, su: su)
+            case .q4_0: QuantDecodeTiles.intRows(Q4_0Kernel.self, p, a, range, sr: sr, su: su)
+            case .q4_1: QuantDecodeTiles.intRows(Q4_1Kernel.self, p, a, range, sr: sr, su: su)
+            case .q5_0: QuantDecodeTiles.intRows(Q5_0Kernel.self, p, a, range, sr: sr, su: su)
+            case .q4_K: QuantDecodeTiles.intRows(Q4_KKernel.self, p, a, range, sr: sr, su: su)
+            case .q6_K: QuantDecodeTiles.intRows(Q6_KKernel.self, p, a, range, sr: sr, su: su)
+            default: QuantPortableDecode.rows(p, range)
+            }
+            return
+        case .float512:
+            switch p.w.format {
+            case .q8_0: QuantDecodeTiles.floatRows(Q8_0Kernel.self, p, range, sr: sr, su: su)
+            case .q4_0: QuantDecodeTiles.floatRows(Q4_0Kernel.self, p, range, sr: sr, su: su)
+            case .q4_1: QuantDecodeTiles.floatRows(Q4_1Kernel.self, p, range, sr: sr, su: su)
+            case .q5_0: QuantDecodeTiles.floatRows(Q5_0Kernel.self, p, range, sr: sr, su: su)
+            case .q4_K: QuantDecodeTiles.floatRows(Q4_KKernel.self, p, range, sr: sr, su: su)
+            case .q6_K: QuantDecodeTiles.floatRows(Q6_KKernel.self, p, range, sr: sr, su: su)
+            case .f16: QuantDecodeTiles.floatRows(F16Kernel.self, p, range, sr: sr, su: su)
+            case .bf16: QuantDecodeTiles.floatRows(BF16Kernel.self, p, range, sr: sr, su: su)
+            }
+            return
+        case .portable:
+            break
         }
-    }
-
-    @inline(__always)
-    static func integer<F: IntQuantKernelFormat>(_: F.Type, _ p: QuantDecodeProblem, _ act: QuantActivations?,
-                                                 _ range: Range<Int>, _ sr: Int, _ su: Int) {
-        guard let act else { float(F.self, p, range, sr, su); return }
-        QuantDecodeTiles.intRows(F.self, p, act, range, sr: sr, su: su)
-    }
-
-    @inline(__always)
-    static func float<F: QuantKernelFormat>(_: F.Type, _ p: QuantDecodeProblem, _ range: Range<Int>, _ sr: Int, _ su: Int) {
-        QuantDecodeTiles.floatRows(F.self, p, range, sr: sr, su: su)
+        QuantPortableDecode.rows(p, range)
     }
 }
 #endif
+
+/// Which decode kernel serves one weight matrix of a call, from its format, the call's `isa` (already
+/// checked against the CPU) and whether the activations are int8.
+enum QuantDecodeKind: Int {
+    /// AVX-512 VNNI block kernels: 4/5-bit 32-value formats (Q4_0, Q4_1, Q5_0) / Q4_K in integer.
+    case blocks32, blocks256
+    /// AVX2 block kernels: Q4_0, Q4_1, Q5_0 / Q4_K.
+    case avx2Blocks32, avx2Blocks256
+    /// AVX-512 VNNI per-64-value chunk tiles (Q8_0, Q6_K) and the AVX-512 FP32-activation tiles.
+    case chunks, float512
+    /// Reference dequantization + SIMD dot products (any CPU, FP32 activations).
+    case portable
+
+    init(_ format: QuantFormat, isa: Int, integer: Bool) {
+        switch (isa, integer, format) {
+        case (2, true, .q4_0), (2, true, .q4_1), (2, true, .q5_0): self = .blocks32
+        case (2, true, .q4_K): self = .blocks256
+        case (2, true, .q8_0), (2, true, .q6_K): self = .chunks
+        case (2, _, _): self = .float512
+        case (1, true, .q4_0), (1, true, .q4_1), (1, true, .q5_0): self = .avx2Blocks32
+        case (1, true, .q4_K): self = .avx2Blocks256
+        default: self = .portable
+        }
+    }
+
+    /// A set of kinds (the layouts one call quantizes its activations into).
+    struct Set {
+        private var bits = 0
+        mutating func insert(_ k: QuantDecodeKind) { bits |= 1 << k.rawValue }
+        func contains(_ layout: Layout) -> Bool {
+            switch layout {
+            case .chunks: return bits & (1 << QuantDecodeKind.chunks.rawValue) != 0
+            case .blocks32: return bits & (1 << QuantDecodeKind.blocks32.rawValue | 1 << QuantDecodeKind.avx2Blocks32.rawValue) != 0
+            case .blocks256: return bits & (1 << QuantDecodeKind.blocks256.rawValue | 1 << QuantDecodeKind.avx2Blocks256.rawValue) != 0
+            }
+        }
+    }
+
+    /// The int8 activation layouts.
+    enum Layout { case chunks, blocks32, blocks256 }
+}
+
+/// The activations of one decode call in the layouts its kernels read (nil: not needed).
+struct QuantDecodeActivations: @unchecked Sendable {
+    #if arch(x86_64)
+    var chunks: QuantActivations? = nil
+    #endif
+    var blocks32: QuantActivationBlocks? = nil
+    var blocks256: QuantActivationBlocks? = nil
+}
 
 /// The decode path on any CPU: each weight row dequantized with the reference code into a K-float
 /// buffer, then plain SIMD dot products with every activation row. Correct everywhere; the AVX-512

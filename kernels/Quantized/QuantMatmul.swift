@@ -31,14 +31,17 @@ public struct QuantMatmulOutput: @unchecked Sendable {
 /// first matrix's format).
 ///
 /// **Paths.** Decode (`path` 0, M ≤ 64, tuned for M ≤ 16): weights stream from memory once per call;
-/// with `act` 0 the activations are quantized per 32 values to int8 and multiplied with `vpdpbusd`
-/// (AVX-512 VNNI), with `act` 1 they stay FP32 and the weights are dequantized in registers. Prefill
-/// (`path` 1): blocked FP32 GEMM fed by dequantized packed panels. On a CPU without AVX-512BW the decode
-/// path with `act` 1 runs a portable kernel and `act` 0 is refused (`unsupported`).
+/// with `act` 0 the activations are quantized to int8 (per 32 values; per 256 for Q4_K, like llama.cpp's
+/// Q8_K) and multiplied in integer: `isa` 2 with `vpdpbusd` (AVX-512 VNNI), `isa` 1 with `vpmaddubsw` +
+/// `vpmaddwd` (AVX2; Q4_0, Q4_1, Q5_0, Q4_K — other formats of a call run with FP32 activations there).
+/// With `act` 1 they stay FP32 and the weights are dequantized in registers (`isa` 2) or by the portable
+/// kernel (`isa` 1 and 0). An `isa` the CPU lacks is refused (`unsupported`). Prefill (`path` 1): blocked
+/// FP32 GEMM fed by dequantized packed panels.
 ///
 /// **Accuracy** (relative to Σ|xᵢ·wᵢ| of an output, weights as dequantized by `QuantReference`):
 /// FP32 activations: K·2⁻²³ (FP32 summation); int8 activations: additionally ≤ 1/254 per value
-/// (each value of x is within max|x|/254 of its int8 image), which the tests bound as
+/// (each value of x is within max|x|/254 of its int8 image, the max over its 32-value block, or its
+/// 256-value super-block for Q4_K), which the tests bound as
 /// max error ≤ 0.01·√K·rms|x|·rms|w|-scaled; see `QuantMatmulInstance.verify` for the exact bounds.
 ///
 /// Threading: `params.threads` ≤ `pool.threadCount`; the call uses the pool's scratch arena and does not
@@ -99,9 +102,11 @@ public enum QuantMatmul {
                 throw .invalidParameters(kernel: name, params: params.description,
                                          violations: ["act=0 (int8 activations) needs an integer format; \(f) takes act=1"])
             }
-            if !cpu.integerDot {
-                throw .unsupported(kernel: name, reason: "act=0 needs AVX-512 BW+VNNI (vpdpbusd), which this CPU lacks")
-            }
+        }
+        if params.path == 0 && !cpu.supports(isa: params.isa, integer: params.act == 0) {
+            let need = params.isa == 2 ? (params.act == 0 ? "AVX-512 F+BW+VL+VNNI (vpdpbusd)" : "AVX-512 F+BW+VL")
+                : "AVX2 with FMA and F16C"
+            throw .unsupported(kernel: name, reason: "isa=\(params.isa) act=\(params.act) needs \(need), which this CPU lacks")
         }
         if params.path == 1 && params.lanes > cpu.maxLanes {
             throw .unsupported(kernel: name, reason: "lanes=\(params.lanes) but this CPU executes at most \(cpu.maxLanes) Float lanes")
@@ -121,20 +126,34 @@ public enum QuantMatmul {
 
     // MARK: - Paths
 
-    /// `cpu` (tests): what the kernels may use; a CPU without AVX-512 runs the portable decode kernel.
+    /// `cpu` (tests): what the kernels may use; an `isa` the CPU lacks runs the portable decode kernel.
     static func decode(m: Int, x: UnsafePointer<Float>, ldx: Int, outputs: [QuantMatmulOutput],
                        params: QuantMatmulParams, pool: WorkerPool, cpu: QuantCPU = .host) {
         let k = outputs[0].weights.cols
-        let integer = params.act == 0 && cpu.integerDot
+        let isa = cpu.supports(isa: params.isa, integer: params.act == 0) ? params.isa : 0
+        let integer = params.act == 0 && isa > 0
+        // The activation layouts this call's formats read (a fused call may mix Q4_K and Q6_K).
+        var kinds = QuantDecodeKind.Set()
+        for o in outputs { kinds.insert(QuantDecodeKind(o.weights.format, isa: isa, integer: integer)) }
+        let chunkBytes = kinds.contains(.chunks) ? QuantActivationsLayout.bytes(m: m, k: k) : 0
+        let b32Bytes = kinds.contains(.blocks32) ? m * QuantActivationBlocks.rowBytes32(k: k) : 0
+        let b256Bytes = kinds.contains(.blocks256) ? m * QuantActivationBlocks.rowBytes256(k: k) : 0
         let per = max(params.su, (params.rn + params.su - 1) / params.su * params.su)
-        var total = 0
-        for o in outputs { total += (o.weights.rows + per - 1) / per }
-        let tasks = total
-        let scratchBytes = integer ? QuantActivationsLayout.bytes(m: m, k: k) : 64
-        pool.scratch.withScratch(bytes: scratchBytes) { raw in
+        var tasks = 0
+        for o in outputs { tasks += (o.weights.rows + per - 1) / per }
+        pool.scratch.withScratch(bytes: chunkBytes + b32Bytes + b256Bytes + 64) { raw in
+            var act = QuantDecodeActivations()
             #if arch(x86_64)
-            let act: QuantActivations? = integer ? QuantActivations.quantize(m: m, k: k, x: x, ldx: ldx, into: raw) : nil
+            if chunkBytes > 0 { act.chunks = QuantActivations.quantize(m: m, k: k, x: x, ldx: ldx, into: raw) }
             #endif
+            if b32Bytes > 0 {
+                act.blocks32 = QuantActivationBlocks.quantize32(m: m, k: k, x: x, ldx: ldx, into: raw + chunkBytes)
+            }
+            if b256Bytes > 0 {
+                act.blocks256 = QuantActivationBlocks.quantize256(m: m, k: k, x: x, ldx: ldx, interleaved: isa == 2,
+                                                                  into: raw + chunkBytes + b32Bytes)
+            }
+            let settled = act
             let body = { (t: Int) in
                 var index = t
                 for o in outputs {
@@ -144,12 +163,11 @@ public enum QuantMatmul {
                         let p = QuantDecodeProblem(m: m, x: x, ldx: ldx, w: o.weights, y: o.y, ldy: o.ldy,
                                                    prefetchBytes: params.pf)
                         #if arch(x86_64)
-                        if cpu.avx512 {
-                            QuantDecodeDispatch.run(p, act: act, range: lo..<hi, sr: params.sr, su: params.su)
-                            return
-                        }
-                        #endif
+                        QuantDecodeDispatch.run(p, QuantDecodeKind(o.weights.format, isa: isa, integer: integer),
+                                                settled, range: lo..<hi, sr: params.sr, su: params.su)
+                        #else
                         QuantPortableDecode.rows(p, lo..<hi)
+                        #endif
                         return
                     }
                     index -= count
@@ -160,6 +178,15 @@ public enum QuantMatmul {
             } else {
                 pool.parallelFor(tasks, threads: params.threads) { t, _ in body(t) }
             }
+        }
+    }
+
+    /// Whether the AVX2 decode path has an int8-activation kernel for `format` (the others run with FP32
+    /// activations on that path).
+    public static func hasAVX2IntegerKernel(_ format: QuantFormat) -> Bool {
+        switch format {
+        case .q4_0, .q4_1, .q5_0, .q4_K: return true
+        default: return false
         }
     }
 
@@ -183,14 +210,40 @@ enum QuantActivationsLayout {
 }
 
 /// What the quantized kernels may use on a CPU: the AVX-512 register dequantizers (F, BW, VL), the
-/// integer dot product (VNNI), and the widest FP32 SIMD width. Tests pass other values to check refusal.
+/// AVX-512 integer dot product (VNNI), AVX2 (with FMA and F16C: the 256-bit `vpmaddubsw` kernels), and
+/// the widest FP32 SIMD width. Tests pass other values to check refusal and to run narrower paths.
 public struct QuantCPU: Sendable, Equatable {
     public var avx512: Bool
     public var integerDot: Bool
+    public var avx2: Bool
     public var maxLanes: Int
 
+    /// A CPU without AVX2 (or one whose AVX2 the caller does not want used).
     public init(avx512: Bool, integerDot: Bool, maxLanes: Int) {
-        self.avx512 = avx512; self.integerDot = integerDot; self.maxLanes = maxLanes
+        self.init(avx512: avx512, integerDot: integerDot, avx2: false, maxLanes: maxLanes)
+    }
+
+    public init(avx512: Bool, integerDot: Bool, avx2: Bool, maxLanes: Int) {
+        self.avx512 = avx512; self.integerDot = integerDot; self.avx2 = avx2; self.maxLanes = maxLanes
+    }
+
+    /// Whether the decode kernels of `isa` (`QuantMatmulParams.isa`) run here, with int8 activations
+    /// when `integer`.
+    public func supports(isa: Int, integer: Bool) -> Bool {
+        switch isa {
+        case 2: return avx512 && (!integer || integerDot)
+        case 1: return avx2
+        case 0: return !integer
+        default: return false
+        }
+    }
+
+    /// The widest decode instruction set here: 2 with AVX-512 VNNI, else 1 with AVX2, else 0.
+    public var bestISA: Int { avx512 && integerDot ? 2 : (avx2 ? 1 : (avx512 ? 2 : 0)) }
+
+    /// Whether int8 activations are possible for `format` on this CPU (some ISA has its kernel).
+    public func integerPath(_ format: QuantFormat) -> Bool {
+        format.hasIntegerValues && (integerDot || (avx2 && QuantMatmul.hasAVX2IntegerKernel(format)))
     }
 
     /// Read once from /proc/cpuinfo.
@@ -198,9 +251,10 @@ public struct QuantCPU: Sendable, Equatable {
         #if arch(x86_64)
         let f = HostCPU.cpuFlags()
         let avx512 = f.contains("avx512f") && f.contains("avx512bw") && f.contains("avx512vl") && f.contains("f16c")
-        return QuantCPU(avx512: avx512, integerDot: avx512 && f.contains("avx512_vnni"), maxLanes: HostCPU.maxSIMDLanes)
+        let avx2 = f.contains("avx2") && f.contains("fma") && f.contains("f16c")
+        return QuantCPU(avx512: avx512, integerDot: avx512 && f.contains("avx512_vnni"), avx2: avx2, maxLanes: HostCPU.maxSIMDLanes)
         #else
-        return QuantCPU(avx512: false, integerDot: false, maxLanes: HostCPU.maxSIMDLanes)
+        return QuantCPU(avx512: false, integerDot: false, avx2: false, maxLanes: HostCPU.maxSIMDLanes)
         #endif
     }()
 }

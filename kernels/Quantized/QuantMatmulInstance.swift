@@ -16,7 +16,8 @@ import Darwin
 /// error is |got − ref| divided by the stated tolerance, so the bound is 1:
 /// - tolerance = 32·K·2⁻²⁴·Σₖ|xₖ|·(|wₖ| + max|w| of wₖ's 32-value block)   (FP32 summation and the
 ///   register dequantization u·d + c instead of d·(q − o); both modes)
-/// - plus, with int8 activations, Σₖ|wₖ|·max|x| of xₖ's 32-value block / 254 (the activation rounding).
+/// - plus, with int8 activations, Σₖ|wₖ|·max|x| of xₖ's 32-value block (Q4_K: 256-value super-block,
+///   the activations' scale block there) / 254 (the activation rounding).
 public final class QuantMatmulInstance: TunableKernel, @unchecked Sendable {
     /// The group id (`matmul.quant`); `family` is this instance's own `matmul.<format>` id.
     public static var family: KernelFamilyID { .matmulQuantized }
@@ -107,6 +108,8 @@ public final class QuantMatmulInstance: TunableKernel, @unchecked Sendable {
         try QuantMatmul.run(m: m, x: x, ldx: k, weights: storage.matrix(copy: 0), y: y, ldy: n, params: p, pool: pool)
         prepareSample()
         let integer = p.path == 0 && p.act == 0
+        // The activations' int8 blocks: 32 values, or 256 (one scale per Q4_K super-block, Q8_K-like).
+        let actBlock = format == .q4_K ? 256 : 32
         var worst = 0.0
         let blocksPer = (k + 31) / 32
         var xmax = [Double](repeating: 0, count: blocksPer)
@@ -114,8 +117,9 @@ public final class QuantMatmulInstance: TunableKernel, @unchecked Sendable {
         for i in 0..<m {
             let xr = x + i * k
             for b in 0..<blocksPer {
+                let lo = b * 32 / actBlock * actBlock
                 var a = 0.0
-                for t in (32 * b)..<min(k, 32 * b + 32) { a = max(a, Double(abs(xr[t]))) }
+                for t in lo..<min(k, lo + actBlock) { a = max(a, Double(abs(xr[t]))) }
                 xmax[b] = a
             }
             for (si, j) in sampleRows.enumerated() {

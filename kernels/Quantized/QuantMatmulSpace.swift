@@ -1,33 +1,42 @@
 /// The quantized matmul search space and its analytical seed, declared next to the kernel.
 extension QuantMatmul {
-    /// Register budget (32 zmm): int8 mode holds R·U accumulators + 4·U per weight row (u, dw, cw and
-    /// the super-block's prepared scales) + 3·R activation loads; FP32 mode R·U accumulators + 4·U
-    /// dequantized vectors + 4 activation loads. The 4×4 int8 tile (32 + 12) spilled 235 times in its
-    /// disassembly; the shapes allowed here do not spill in their loops.
+    /// Whether the decode tile sr×su exists for `act` on the AVX-512 kernels (`QuantMatmulParams.fits`).
     static func fitsRegisters(act: Int, sr: Int, su: Int) -> Bool {
-        act == 0 ? (4 + sr) * su <= 24 : 4 * su + sr * su + 4 <= 32
+        QuantMatmulParams.fits(isa: 2, act: act, sr: sr, su: su)
+    }
+
+    /// The decode instruction set the seed takes for (format, act) on `cpu`: AVX-512 where the CPU has
+    /// it (with VNNI for int8), else AVX2 (whose int8 kernels cover Q4_0, Q4_1, Q5_0, Q4_K), else portable.
+    static func seedISA(format: QuantFormat, act: Int, cpu: QuantCPU) -> Int {
+        if act == 0 { return cpu.integerDot ? 2 : 1 }
+        return cpu.avx512 ? 2 : (cpu.avx2 ? 1 : 0)
     }
 
     /// The analytical seed for y[M×N] = x[M×K]·Wᵀ with W in `format`:
     /// - path: decode for M ≤ 16 (bandwidth-bound: the weights are read once), prefill above;
-    /// - act: int8 activations where the CPU has `vpdpbusd` and the format has integer values — one
-    ///   instruction per 64 multiply-adds instead of dequantizing 64 weights to FP32 and 4 FMAs per row;
+    /// - act: int8 activations where the CPU has an integer kernel for the format (`vpdpbusd`, or AVX2's
+    ///   `vpmaddubsw`) — one instruction per 64 (32) multiply-adds instead of dequantizing to FP32 and FMAs;
+    /// - isa: the widest instruction set with that kernel (`seedISA`);
     /// - register shape (sr, su): the most weight rows in flight (su = 4 hides the load latency of four
     ///   independent streams at M = 1) with as many activation rows as the register budget allows;
-    /// - threads: all cores once each gets ≥ 256 KiB of weights (decode) or ≥ 4 MFLOP (prefill);
+    /// - threads: all cores once each gets ≥ 64 KiB of weights (decode: one core streams about half the
+    ///   DRAM bandwidth, and a fork/join on the spinning pool costs about a microsecond, the time to stream
+    ///   ~30 KiB; SmolLM2's 576×576 Q4_1 matrix, 207 KB, takes both cores) or ≥ 4 MFLOP (prefill);
     ///   rn: rows per task such that each thread gets ≥ 8 tasks (load balance on a shared machine);
     /// - prefill: the FP32 blocked matmul's BLIS model (`Matmul.analyticalDefault`) for the tile, MC and
     ///   NC, with KC = 256 (one K-quant super-block; the B̃ micro-panel 256·NR·4 B = 32 KiB sits in L1).
     public static func analyticalDefault(m: Int, n: Int, k: Int, format: QuantFormat, on machine: MachineTraits,
                                          cpu: QuantCPU = .host) -> ParameterSet {
         let path = m <= 16 ? 0 : 1
-        let act = format.hasIntegerValues && cpu.integerDot ? 0 : 1
+        let act = cpu.integerPath(format) ? 0 : 1
+        let isa = seedISA(format: format, act: act, cpu: cpu)
         var sr = 1, su = 4
-        if m >= 4 { sr = 4; su = act == 0 ? 2 : 2 } else if m >= 2 { sr = 2; su = 4 }
-        if !fitsRegisters(act: act, sr: sr, su: su) { sr = 1; su = 4 }
+        if m >= 4 { sr = 4; su = 2 } else if m >= 2 { sr = 2; su = 4 }
+        if isa == 1 && act == 0 { (sr, su) = m >= 4 ? (4, 1) : (m >= 2 ? (2, 2) : (1, 4)) }
+        if !QuantMatmulParams.fits(isa: isa, act: act, sr: sr, su: su) { sr = 1; su = 4 }
         let weightBytes = Double(n) * Double(format.rowBytes(cols: max(k, format.blockElements)))
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
-        let perThread = path == 0 ? weightBytes / Double(256 << 10) : flops / 4e6
+        let perThread = path == 0 ? weightBytes / Double(64 << 10) : flops / 4e6
         let threads = max(1, min(machine.cores, Int(perThread.rounded(.down))))
         var rn = 16
         while rn < 512 && rn * 2 * threads * 8 <= n { rn *= 2 }
@@ -43,7 +52,7 @@ extension QuantMatmul {
         mc = max(mr, min(mc / mr * mr, (m + mr - 1) / mr * mr))
         let nc = max(nr, min(256 * nr, (n + nr - 1) / nr * nr))
         return ParameterSet(["path": path, "act": act, "threads": threads, "rn": rn, "su": su, "sr": sr, "pf": 0,
-                             "lanes": lanes, "mr": mr, "nr": nr, "mc": mc, "kc": kc, "nc": nc])
+                             "lanes": lanes, "mr": mr, "nr": nr, "mc": mc, "kc": kc, "nc": nc, "isa": isa])
     }
 
     /// The parameters the tuner may vary. Decode shapes (M ≤ 16) vary the decode parameters and keep the
@@ -54,10 +63,13 @@ extension QuantMatmul {
         func with(_ values: [Int], _ name: String) -> [Int] { Array(Set(values + [seed[name] ?? values[0]])).sorted() }
         let decode = m <= 16
         let tiles = prefillTiles.filter { $0.lanes <= cpu.maxLanes }
+        let fast = [1, 2].filter { cpu.supports(isa: $0, integer: false) }
+        let isas = fast.isEmpty ? [0] : fast
         let name = family(format).rawValue
         let parameters = [
             Parameter("path", decode ? [0, 1] : (m <= 64 ? [0, 1] : [1]), help: "0: decode (stream weights once), 1: prefill (dequantized packed panels)"),
-            Parameter("act", format.hasIntegerValues && cpu.integerDot ? [0, 1] : [1], help: "decode: 0 int8 activations (vpdpbusd), 1 FP32 activations"),
+            Parameter("act", cpu.integerPath(format) ? [0, 1] : [1], help: "decode: 0 int8 activations (vpdpbusd / vpmaddubsw), 1 FP32 activations"),
+            Parameter("isa", decode ? isas : with([], "isa"), help: "decode: 0 portable, 1 AVX2, 2 AVX-512"),
             Parameter("threads", Array(1...max(1, machine.cores)), help: "threads used"),
             Parameter("rn", decode ? with([16, 32, 64, 128, 256], "rn") : with([], "rn"), help: "decode: weight rows per task"),
             Parameter("su", decode ? QuantMatmulParams.unrolls : with([], "su"), help: "decode: weight rows per step"),
@@ -77,8 +89,12 @@ extension QuantMatmul {
             Constraint("mc is a multiple of mr") { p in (p["mc"] ?? 0) % max(1, p["mr"] ?? 1) == 0 },
             Constraint("nc is a multiple of nr") { p in (p["nc"] ?? 0) % max(1, p["nr"] ?? 1) == 0 },
             Constraint("threads ≤ cores (\(cores))") { p in (p["threads"] ?? 1) <= cores },
-            Constraint("decode register shape fits 32 zmm registers") { p in
-                fitsRegisters(act: p["act"] ?? 1, sr: p["sr"] ?? 1, su: p["su"] ?? 1) },
+            Constraint("decode register shape fits the ISA's registers") { p in
+                QuantMatmulParams.fits(isa: p["isa"] ?? 2, act: p["act"] ?? 1, sr: p["sr"] ?? 1, su: p["su"] ?? 1) },
+            Constraint("decode: the ISA runs act (int8 needs AVX2 or AVX-512 VNNI)") { p in
+                (p["path"] ?? 0) == 1 || cpu.supports(isa: p["isa"] ?? 2, integer: (p["act"] ?? 1) == 0) },
+            Constraint("decode: AVX2 int8 activations only for Q4_0, Q4_1, Q5_0, Q4_K") { p in
+                (p["path"] ?? 0) == 1 || (p["act"] ?? 1) == 1 || (p["isa"] ?? 2) != 1 || hasAVX2IntegerKernel(format) },
             Constraint("decode: sr ≤ M (\(m))") { p in (p["sr"] ?? 1) <= max(1, m) || (p["sr"] ?? 1) == 1 },
         ]
         return SearchSpace(kernel: name, parameters: parameters, constraints: constraints)

@@ -36,6 +36,7 @@ public enum QuantMatmulRules {
         ParameterRule("mc", 1...(1 << 16), help: "prefill: rows of x per packed block"),
         ParameterRule("kc", 1...(1 << 16), help: "prefill: K per packed block (a multiple of 256)"),
         ParameterRule("nc", 1...(1 << 20), help: "prefill: weight rows per packed block"),
+        ParameterRule("isa", 0...2, help: "decode: instruction set, 0 portable, 1 AVX2, 2 AVX-512"),
     ]
 }
 

@@ -53,7 +53,13 @@ struct QuantizedVsDequantizedTests {
             for i in logits.indices { worst = max(worst, abs(logits[i] - reference[i])); scale = max(scale, abs(reference[i])) }
             let am = logits.indices.max { logits[$0] < logits[$1] } ?? -1, rm = reference.indices.max { reference[$0] < reference[$1] } ?? -1
             print("quantized \(kinds): max |Δ| \(worst) of \(scale), argmax \(am) vs \(rm)")
-            #expect(worst <= 1e-3 * scale, "quantized \(kinds): max |Δ| \(worst) of \(scale)")
+            // The layers run the prefill path (FP32 activations); the output matrix's row runs the decode
+            // path with int8 activations, whose 32 largest logits are rescored exactly (`rescoreTop`).
+            #expect(am == rm)
+            let top = reference.indices.sorted { reference[$0] > reference[$1] }.prefix(Transformer.rescoredLogits / 2)
+            let topWorst = top.map { abs(logits[$0] - reference[$0]) }.max() ?? 0
+            #expect(topWorst <= 1e-3 * scale, "quantized \(kinds): top logits off by \(topWorst) of \(scale)")
+            #expect(worst <= 0.03 * scale, "quantized \(kinds): max |Δ| \(worst) of \(scale)")
         }
     }
 }

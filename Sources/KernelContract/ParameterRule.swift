@@ -6,9 +6,12 @@ public struct ParameterRule: Sendable, Hashable {
     public var name: String
     public var range: ClosedRange<Int>
     public var help: String
+    /// What a parameter set without this parameter means, for a parameter added after configs and
+    /// journals were written (their entries keep their old meaning instead of being dropped); nil: required.
+    public var absent: Int?
 
-    public init(_ name: String, _ range: ClosedRange<Int>, help: String) {
-        self.name = name; self.range = range; self.help = help
+    public init(_ name: String, _ range: ClosedRange<Int>, absent: Int? = nil, help: String) {
+        self.name = name; self.range = range; self.absent = absent; self.help = help
     }
 }
 
@@ -18,7 +21,10 @@ extension Array where Element == ParameterRule {
     public func violations(of p: ParameterSet) -> [String] {
         var out: [String] = []
         for rule in self {
-            guard let v = p[rule.name] else { out.append("\(rule.name) is missing"); continue }
+            guard let v = p[rule.name] else {
+                if rule.absent == nil { out.append("\(rule.name) is missing") }
+                continue
+            }
             if !rule.range.contains(v) {
                 out.append("\(rule.name)=\(v) is outside \(rule.range.lowerBound)...\(rule.range.upperBound)")
             }

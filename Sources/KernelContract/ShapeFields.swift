@@ -2,11 +2,11 @@
 /// name the family, the key and the bad or missing field.
 public enum ShapeFields {
     /// The values of exactly `fields` (any order, each once, each a non-negative integer no larger than
-    /// `limit`).
-    public static func parse(_ text: String, family: KernelFamilyID, fields: [String],
+    /// `limit`), plus any of `optional` (absent: its default value).
+    public static func parse(_ text: String, family: KernelFamilyID, fields: [String], optional: [String: Int] = [:],
                              limit: Int = ShapeLimits.dimension) throws(KernelError) -> [String: Int] {
         var out: [String: Int] = [:]
-        let grammar = fields.map { "\($0)=N" }.joined(separator: ",")
+        let grammar = (fields.map { "\($0)=N" } + optional.keys.sorted().map { "[,\($0)=N]" }).joined(separator: ",")
         let kernel = family.rawValue
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             let kv = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -14,7 +14,7 @@ public enum ShapeFields {
                 throw .invalidShape(kernel: kernel, reason: "shape '\(text)': '\(item)' is not name=value (expected \(grammar))")
             }
             let name = String(kv[0])
-            guard fields.contains(name) else {
+            guard fields.contains(name) || optional[name] != nil else {
                 throw .invalidShape(kernel: kernel, reason: "shape '\(text)': unknown field '\(name)' (expected \(grammar))")
             }
             guard out[name] == nil else {
@@ -28,6 +28,7 @@ public enum ShapeFields {
         for f in fields where out[f] == nil {
             throw .invalidShape(kernel: kernel, reason: "shape '\(text)': field '\(f)' is missing (expected \(grammar))")
         }
+        for (f, value) in optional where out[f] == nil { out[f] = value }
         return out
     }
 

@@ -47,13 +47,14 @@ struct AttentionCase {
         return error(of: out)
     }
 
-    /// Decode of the last row: one query against past + 1 cache rows (valid when tokens == 1).
+    /// Decode of the last rows: the `tokens` queries against past + tokens cache rows (one query in plain
+    /// decode, several in speculative decode), compared with the causal reference.
     func decode(_ params: ParameterSet, pool: WorkerPool) throws -> Double {
         var out = [Float](repeating: .nan, count: expected.count)
         try q.withUnsafeBufferPointer { pq in try k.withUnsafeBufferPointer { pk in try v.withUnsafeBufferPointer { pv in
             try out.withUnsafeMutableBufferPointer { po in
                 try Attention.decode(q: pq.baseAddress!, k: pk.baseAddress!, v: pv.baseAddress!, out: po.baseAddress!,
-                                     length: past + 1, shape: shape, params: params, pool: pool)
+                                     length: past + tokens, queries: tokens, shape: shape, params: params, pool: pool)
             } } } }
         return error(of: out)
     }
@@ -194,6 +195,37 @@ let testTraits = MachineTraits(l1dBytes: 48 << 10, l1dWays: 12, l2Bytes: 1 << 20
         }
     }
 
+    /// Several query tokens (speculative decode): each causal over the cache, L not a multiple of the block,
+    /// chunks that early queries cannot see at all (past = 63 with chunk 32: the last chunk holds only draft rows).
+    static let multiQuery = [
+        AttentionCase(tokens: 2, past: 0, heads: 2, kvHeads: 1, headDim: 64),    // L = 2: each query's own row
+        AttentionCase(tokens: 4, past: 63, heads: 4, kvHeads: 2, headDim: 64),   // L = 67
+        AttentionCase(tokens: 8, past: 93, heads: 6, kvHeads: 3, headDim: 64),   // L = 101, q = M = 8
+        AttentionCase(tokens: 3, past: 300, heads: 4, kvHeads: 1, headDim: 128),
+    ]
+
+    @Test(arguments: hostLanes)
+    func severalQueryTokensMatchTheCausalReference(lanes: Int) throws {
+        for chunk in [32, 64, 256] {
+            for block in [8, 32] where chunk % block == 0 {
+                for (i, c) in Self.multiQuery.enumerated() {
+                    let kvsplit = [1, 2, 3][(i + chunk / 32) % 3], pf = [0, 1, 8][(i + block / 8) % 3]
+                    let p = ParameterSet(["lanes": lanes, "chunk": chunk, "block": block, "threads": 1 + (i + block) % 2,
+                                          "kvsplit": kvsplit, "pf": pf])
+                    let err = try c.decode(p, pool: pool)
+                    #expect(err <= c.bound, "\(c.label) \(p): \(err) > \(c.bound)")
+                }
+            }
+        }
+        // The analytical default and the registry's shape key with q.
+        let inst = try AttentionDecodeInstance(shapeKey: "L=77,h=6,kv=2,d=64,q=5", pool: pool)
+        #expect(inst.shapeKey == "L=77,h=6,kv=2,d=64,q=5")
+        #expect(try inst.verify(inst.analyticalDefault(on: testTraits)).passed)
+        for bad in ["L=4,h=6,kv=2,d=64,q=5", "L=77,h=6,kv=2,d=64,q=0", "L=77,h=6,kv=2,d=64,q=17", "L=77,h=6,kv=2,d=64,q=2,q=3"] {
+            #expect(throws: KernelError.self, "\(bad)") { try AttentionDecodeInstance(shapeKey: bad, pool: pool) }
+        }
+    }
+
     @Test func decodeEqualsTheLastRowOfPrefill() throws {
         // Same operands: decode at length past+1 must agree with prefill's single new token.
         let c = AttentionCase(tokens: 1, past: 77, heads: 6, kvHeads: 2, headDim: 64)
@@ -227,6 +259,13 @@ let testTraits = MachineTraits(l1dBytes: 48 << 10, l1dWays: 12, l2Bytes: 1 << 20
         #expect(throws: KernelError.self) {
             try Attention.decode(q: &q, k: &q, v: &q, out: &out, length: Int.max / 8,
                                  shape: AttentionShape(heads: 2, kvHeads: 1, headDim: 16), params: good, pool: pool)
+        }
+        // Query tokens: none, more than the cache rows, more than a decode call takes.
+        for (queries, length) in [(0, 4), (5, 4), (AttentionDecodeShape.maxQueries + 1, 64)] {
+            #expect(throws: KernelError.self, "q=\(queries) L=\(length)") {
+                try Attention.decode(q: &q, k: &q, v: &q, out: &out, length: length, queries: queries,
+                                     shape: AttentionShape(heads: 2, kvHeads: 1, headDim: 16), params: good, pool: pool)
+            }
         }
         #expect(out.allSatisfy { $0 == 7 })
     }

@@ -92,7 +92,8 @@ struct MoECase {
         for sr in MatmulParams.skinnyRowGroups {
             for split in [0, 1] {
                 for c in Self.cases {
-                    let p = base(["lanes": lanes, "sr": sr, "split": split, "chunk": 16, "merge": 4, "stage": (sr + split) % 2])
+                    let p = base(["lanes": lanes, "sr": sr, "split": split, "chunk": 16, "merge": 4, "stage": (sr + split) % 2,
+                                  "pn": (sr + split + lanes / 4) % 3])
                     let err = try c.run(p, pool: pool)
                     #expect(err <= c.bound, "\(c.label) \(p): \(err) > \(c.bound)")
                 }
@@ -112,6 +113,12 @@ struct MoECase {
                 let p = ExpertGather.analyticalDefault(shape: s, on: m)
                 #expect(ExpertGather.searchSpace(shape: s, on: m).violations(of: p) == [], "\(s) \(p)")
             }
+        }
+        // A decode step (one token, top-6 of 64) leaves work for every core: merged tasks of at most rows/cores.
+        let decode = MoEShape(tokens: 1, hidden: 512, ffn: 256, experts: 64, topK: 6)
+        for cores in [1, 2, 4] {
+            let p = ExpertGather.analyticalDefault(shape: decode, on: .fallback(cores: cores, maxSIMDLanes: 8))
+            #expect(p["split"] == 0 && (p["merge"] ?? 0) <= max(1, decode.rows / cores), "\(cores) cores: \(p)")
         }
     }
 

@@ -51,10 +51,13 @@ func matmulBound(_ k: Int) -> Double { 8 * Double(k) * 0x1p-24 + 1e-6 }
             for su in MatmulParams.skinnyUnrolls {
                 for (m, n, k) in [(1, 1, 1), (1, 37, 33), (3, 19, 100), (4, 64, lanes * 3), (9, 23, 15), (16, 70, 129)] {
                     for layout in MatrixLayout.allCases {
+                        // Every next-tile prefetch (pn) with both thread counts; it only acts with M > sr.
                         for threads in [1, 2] {
-                            let p = try params("path=1,lanes=\(lanes),mr=8,nr=32,mc=96,kc=256,nc=512,threads=\(threads),split=0,sn=\(8 * su),su=\(su),sr=\(sr),sk=\(k > 40 ? 32 : 0),pf=\(threads == 2 ? 128 : 0)")
-                            let err = try matmulError(m: m, n: n, k: k, layout: layout, accumulate: m % 2 == 1, params: p, pool: pool)
-                            #expect(err <= matmulBound(k), "skinny lanes=\(lanes) sr=\(sr) su=\(su) \(m)x\(n)x\(k) \(layout) t=\(threads): \(err)")
+                            for pn in m > sr ? [0, 1, 2] : [(sr + su + threads) % 3] {
+                                let p = try params("path=1,lanes=\(lanes),mr=8,nr=32,mc=96,kc=256,nc=512,threads=\(threads),split=0,sn=\(8 * su),su=\(su),sr=\(sr),sk=\(k > 40 ? 32 : 0),pf=\(threads == 2 ? 128 : 0),pn=\(pn)")
+                                let err = try matmulError(m: m, n: n, k: k, layout: layout, accumulate: m % 2 == 1, params: p, pool: pool)
+                                #expect(err <= matmulBound(k), "skinny lanes=\(lanes) sr=\(sr) su=\(su) pn=\(pn) \(m)x\(n)x\(k) \(layout) t=\(threads): \(err)")
+                            }
                         }
                     }
                 }

@@ -25,12 +25,17 @@ public enum Attention {
 
     /// Decode: one query `[heads × headDim]` against `length` cached rows. `capacity`, when given, is the
     /// number of rows the K and V buffers hold: a longer `length` is an error, not a read past the cache.
+    ///
+    /// `queries` > 1 (speculative decode: a draft of up to `AttentionDecodeShape.maxQueries` tokens
+    /// verified in one step): q and out are `[queries × heads × headDim]`, the queries are the last
+    /// `queries` cache rows, and query i attends causally to rows 0 ... length − queries + i. The cache
+    /// is still read once: every K and V row serves all the queries of its KV head.
     public static func decode(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-                              out: UnsafeMutablePointer<Float>, length: Int, capacity: Int? = nil,
+                              out: UnsafeMutablePointer<Float>, length: Int, capacity: Int? = nil, queries: Int = 1,
                               shape: AttentionShape, params: ParameterSet, pool: WorkerPool) throws(KernelError) {
         let typed = try DecodeParams(params)
-        try validateDecode(length: length, capacity: capacity, shape: shape, params: typed, pool: pool)
-        let p = AttentionProblem(q: q, k: k, v: v, out: out, tokens: 1, past: length - 1, heads: shape.heads,
+        try validateDecode(length: length, capacity: capacity, queries: queries, shape: shape, params: typed, pool: pool)
+        let p = AttentionProblem(q: q, k: k, v: v, out: out, tokens: queries, past: length - queries, heads: shape.heads,
                                  kvHeads: shape.kvHeads, d: shape.headDim)
         runDecode(p, typed, pool)
     }
@@ -51,13 +56,17 @@ public enum Attention {
     }
 
     /// The checks `decode` performs.
-    public static func validateDecode(length: Int, capacity: Int? = nil, shape: AttentionShape, params: DecodeParams,
-                                      pool: WorkerPool, maxLanes: Int = HostCPU.maxSIMDLanes) throws(KernelError) {
+    public static func validateDecode(length: Int, capacity: Int? = nil, queries: Int = 1, shape: AttentionShape,
+                                      params: DecodeParams, pool: WorkerPool,
+                                      maxLanes: Int = HostCPU.maxSIMDLanes) throws(KernelError) {
         var bad = shape.violations
         if length < 1 { bad.append("length must be at least 1, got \(length)") }
         if let capacity, length > capacity { bad.append("length \(length) exceeds the cache's \(capacity) rows") }
+        let maxQueries = AttentionDecodeShape.maxQueries
+        if queries < 1 || queries > maxQueries { bad.append("queries must be in 1...\(maxQueries), got \(queries)") }
+        else if length >= 1, queries > length { bad.append("queries (\(queries)) exceed length (\(length)): the queries are the last cache rows") }
         if bad.isEmpty && (ShapeArithmetic.floats(length, shape.kvHeads, shape.headDim) == nil
-                           || ShapeArithmetic.floats(shape.heads, shape.headDim) == nil) {
+                           || ShapeArithmetic.floats(queries, shape.heads, shape.headDim) == nil) {
             bad.append("\(length) cache rows of \(shape.kvHeads)×\(shape.headDim) floats overflow a buffer size")
         }
         if !bad.isEmpty { throw .invalidShape(kernel: decodeFamily, reason: bad.joined(separator: "; ")) }
@@ -116,9 +125,9 @@ public enum Attention {
         }
     }
 
-    /// The decode oracle: `reference` with one token after length − 1 cached rows.
+    /// The decode oracle: `reference` with `queries` tokens after length − queries cached rows.
     public static func referenceDecode(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-                                       out: UnsafeMutablePointer<Float>, length: Int, shape: AttentionShape) {
-        reference(q: q, k: k, v: v, out: out, tokens: 1, past: length - 1, shape: shape)
+                                       out: UnsafeMutablePointer<Float>, length: Int, queries: Int = 1, shape: AttentionShape) {
+        reference(q: q, k: k, v: v, out: out, tokens: queries, past: length - queries, shape: shape)
     }
 }

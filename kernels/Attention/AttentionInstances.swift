@@ -85,24 +85,28 @@ public final class AttentionPrefillInstance: TunableKernel, @unchecked Sendable 
     }
 }
 
-/// An `attention.decode` benchmark instance. Shape key `L=512,h=9,kv=3,d=64`; verification compares
-/// every output with `Attention.referenceDecode`, bound `Attention.errorBound`.
+/// An `attention.decode` benchmark instance. Shape key `L=512,h=9,kv=3,d=64` (or `...,q=4`: four query
+/// tokens, speculative decode); verification compares every output with `Attention.referenceDecode`,
+/// bound `Attention.errorBound`.
 public final class AttentionDecodeInstance: TunableKernel, @unchecked Sendable {
     public static var family: KernelFamilyID { .attentionDecode }
-    public let length: Int, shape: AttentionShape
+    public let length: Int, queries: Int, shape: AttentionShape
     let pool: WorkerPool
     let q: OperandBuffer, k: OperandBuffer, v: OperandBuffer, out: OperandBuffer
 
-    public init(length: Int, shape: AttentionShape, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
+    public init(length: Int, queries: Int = 1, shape: AttentionShape, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
         var bad = shape.violations
         if length < 1 { bad.append("L must be at least 1, got \(length)") }
+        if queries < 1 || queries > AttentionDecodeShape.maxQueries || queries > length {
+            bad.append("q must be in 1...\(min(AttentionDecodeShape.maxQueries, max(1, length))), got \(queries)")
+        }
         if !bad.isEmpty { throw .invalidShape(kernel: Self.family.rawValue, reason: bad.joined(separator: "; ")) }
-        self.length = length; self.shape = shape; self.pool = pool
+        self.length = length; self.queries = queries; self.shape = shape; self.pool = pool
         var random = SplitMix64(seed: seed)
-        q = OperandBuffer(count: shape.heads * shape.headDim, random: &random)
+        q = OperandBuffer(count: queries * shape.heads * shape.headDim, random: &random)
         k = OperandBuffer(count: length * shape.kvHeads * shape.headDim, random: &random)
         v = OperandBuffer(count: length * shape.kvHeads * shape.headDim, random: &random)
-        out = OperandBuffer(count: shape.heads * shape.headDim, random: &random, fill: false)
+        out = OperandBuffer(count: queries * shape.heads * shape.headDim, random: &random, fill: false)
     }
 
     public convenience init(shapeKey: String, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
@@ -111,11 +115,13 @@ public final class AttentionDecodeInstance: TunableKernel, @unchecked Sendable {
 
     /// An instance of the contract's typed shape.
     public convenience init(_ s: AttentionDecodeShape, pool: WorkerPool, seed: UInt64 = 1) throws(KernelError) {
-        try self.init(length: s.length, shape: AttentionShape(s), pool: pool, seed: seed)
+        try self.init(length: s.length, queries: s.queries, shape: AttentionShape(s), pool: pool, seed: seed)
     }
 
-    public var shapeKey: String { "L=\(length),h=\(shape.heads),kv=\(shape.kvHeads),d=\(shape.headDim)" }
-    public var flops: Double { 4 * Double(shape.headDim) * Double(shape.heads) * Double(length) }
+    public var shapeKey: String {
+        "L=\(length),h=\(shape.heads),kv=\(shape.kvHeads),d=\(shape.headDim)" + (queries > 1 ? ",q=\(queries)" : "")
+    }
+    public var flops: Double { 4 * Double(queries) * Double(shape.headDim) * Double(shape.heads) * Double(length) }
     /// The K and V caches read once (queries and outputs are negligible but counted).
     public var bytes: Double { 4 * Double(q.count + k.count + v.count + out.count) }
 
@@ -129,7 +135,7 @@ public final class AttentionDecodeInstance: TunableKernel, @unchecked Sendable {
 
     public func run(_ params: ParameterSet) throws(KernelError) {
         try Attention.decode(q: q.pointer, k: k.pointer, v: v.pointer, out: out.pointer, length: length,
-                             shape: shape, params: params, pool: pool)
+                             queries: queries, shape: shape, params: params, pool: pool)
     }
 
     public func verify(_ params: ParameterSet) throws(KernelError) -> Verification {
@@ -137,8 +143,9 @@ public final class AttentionDecodeInstance: TunableKernel, @unchecked Sendable {
         try run(params)
         let ref = UnsafeMutablePointer<Float>.allocate(capacity: out.count)
         defer { ref.deallocate() }
-        Attention.referenceDecode(q: q.pointer, k: k.pointer, v: v.pointer, out: ref, length: length, shape: shape)
-        return Verification(maxError: relativeError(out.pointer, ref, rows: [0], width: out.count, stride: out.count),
+        Attention.referenceDecode(q: q.pointer, k: k.pointer, v: v.pointer, out: ref, length: length, queries: queries, shape: shape)
+        let width = shape.heads * shape.headDim
+        return Verification(maxError: relativeError(out.pointer, ref, rows: Array(0..<queries), width: width, stride: width),
                             bound: Attention.errorBound(headDim: shape.headDim, keys: length))
     }
 }

@@ -251,7 +251,8 @@ enum SplitDecode<V: ExpVector> {
     static var lanes: Int { V.scalarCount }
 
     static func run(_ p: AttentionProblem, _ params: DecodeParams, _ pool: WorkerPool) {
-        let d = p.d, heads = p.heads, length = p.keys
+        // Query vectors: `tokens` queries (speculative decode) × heads, each with its own partials.
+        let d = p.d, heads = p.tokens * p.heads, length = p.keys
         let chunk = params.chunk, block = params.block
         let chunks = (length + chunk - 1) / chunk
         // Tasks: (chunk of the cache, group of KV heads). Splitting the KV heads gives every thread its
@@ -260,7 +261,7 @@ enum SplitDecode<V: ExpVector> {
         let kvGroups = max(1, min(params.kvsplit, p.kvHeads))
         let tasks = chunks * kvGroups
         let slots = max(1, min(params.threads, pool.threadCount, tasks))
-        // Partial record per (chunk, head): o[d], then m and l, padded to whole vectors.
+        // Partial record per (chunk, query, head): o[d], then m and l, padded to whole vectors.
         let record = (d + 2).roundedUp(toMultipleOf: 16)
         let qFloats = (heads * d).roundedUp(toMultipleOf: 16)
         let blockPad = block.roundedUp(toMultipleOf: lanes)
@@ -285,19 +286,23 @@ enum SplitDecode<V: ExpVector> {
         }
     }
 
-    /// One task: cache rows `rows` for the KV heads `kv` (and their query heads), one pass over those
-    /// slices of K and V, leaving an unnormalized partial per head in `partial`.
+    /// One task: cache rows `rows` for the KV heads `kv` (and their query heads, for every query token),
+    /// one pass over those slices of K and V, leaving an unnormalized partial per (query, head) in
+    /// `partial` (query vector t·heads + h). Query t sees rows below past + t + 1: later rows of a block
+    /// are masked, and a block it cannot see at all leaves its partial untouched.
     static func attendChunk(_ p: AttentionProblem, rows: Range<Int>, kv: Range<Int>, block: Int, blockPad: Int,
                             prefetchRows: Int, q: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>,
                             partial: UnsafeMutablePointer<Float>, record: Int) {
-        let d = p.d, lanes = Self.lanes, group = p.group
+        let d = p.d, lanes = Self.lanes, group = p.group, queries = p.tokens, heads = p.heads
         let dVectors = d / lanes
         let headRange = (kv.lowerBound * group)..<(kv.upperBound * group)
-        for h in headRange {
-            let rec = partial + h * record
-            for x in 0..<d { rec[x] = 0 }
-            rec[d] = -.infinity
-            rec[d + 1] = 0
+        for t in 0..<queries {
+            for h in headRange {
+                let rec = partial + (t * heads + h) * record
+                for x in 0..<d { rec[x] = 0 }
+                rec[d] = -.infinity
+                rec[d + 1] = 0
+            }
         }
         // The task's slice of a cache row: its KV heads' d values each, contiguous.
         let sliceOffset = kv.lowerBound * d, sliceBytes = kv.count * d * 4
@@ -329,9 +334,9 @@ enum SplitDecode<V: ExpVector> {
                 let krow = p.k + (b0 + j) * p.kvStride
                 for kvh in kv {
                     let kx = krow + kvh * d
-                    for g in 0..<group {
+                    for t in 0..<queries { for g in 0..<group {
                         let h = kvh * group + g
-                        let qh = q + h * d
+                        let qh = q + (t * heads + h) * d
                         var a0 = V(), a1 = V()
                         var c = 0
                         while c + 2 <= dVectors {
@@ -345,15 +350,21 @@ enum SplitDecode<V: ExpVector> {
                             a0 = a0.addingProduct(UnsafeRawPointer(qh + c * lanes).loadUnaligned(as: V.self),
                                                   UnsafeRawPointer(kx + c * lanes).loadUnaligned(as: V.self))
                         }
-                        scores[h * blockPad + j] = (a0 + a1).laneSum
-                    }
+                        scores[(t * heads + h) * blockPad + j] = (a0 + a1).laneSum
+                    } }
                 }
             }
-            // One online-softmax step per head over the block's scores.
+            // One online-softmax step per (query, head) over the block's scores.
             let vectors = (n + lanes - 1) / lanes
-            let limit = Float(n)
-            for h in headRange {
-                let s = scores + h * blockPad
+            for t in 0..<queries { for h in headRange {
+                let s = scores + (t * heads + h) * blockPad
+                let visible = min(n, p.past + t + 1 - b0)
+                if visible <= 0 {
+                    // Rows past this query's position: zero weights (P·V adds nothing), state unchanged.
+                    for c in 0..<vectors { UnsafeMutableRawPointer(s + c * lanes).storeBytes(of: V(), as: V.self) }
+                    continue
+                }
+                let limit = Float(visible)
                 var mx = V(repeating: -.infinity)
                 for c in 0..<vectors {
                     var x = UnsafeRawPointer(s + c * lanes).loadUnaligned(as: V.self)
@@ -361,7 +372,7 @@ enum SplitDecode<V: ExpVector> {
                     UnsafeMutableRawPointer(s + c * lanes).storeBytes(of: x, as: V.self)
                     mx = mx.maxWith(x)
                 }
-                let r = partial + h * record
+                let r = partial + (t * heads + h) * record
                 let old = r[d]
                 let new = max(old, mx.laneMax)
                 let shift = V(repeating: new)
@@ -380,14 +391,14 @@ enum SplitDecode<V: ExpVector> {
                     let o = UnsafeMutableRawPointer(r + c * lanes)
                     o.storeBytes(of: o.loadUnaligned(as: V.self) * av, as: V.self)
                 }
-            }
+            } }
             // O += P·V: each V row slice (now L1-resident after the first head) for every head of its group.
             let vBase = p.v + b0 * p.kvStride
             for kvh in kv {
-                for g in 0..<group {
+                for t in 0..<queries { for g in 0..<group {
                     let h = kvh * group + g
-                    let s = UnsafePointer(scores + h * blockPad)
-                    let o = partial + h * record
+                    let s = UnsafePointer(scores + (t * heads + h) * blockPad)
+                    let o = partial + (t * heads + h) * record
                     var c = 0
                     while c + 4 <= dVectors {
                         PVTile<V, 1, 4>.accumulate(cols: n, p: s, v: vBase + kvh * d + c * lanes, vStride: p.kvStride, o: o + c * lanes)
@@ -397,7 +408,7 @@ enum SplitDecode<V: ExpVector> {
                         PVTile<V, 1, 1>.accumulate(cols: n, p: s, v: vBase + kvh * d + c * lanes, vStride: p.kvStride, o: o + c * lanes)
                         c += 1
                     }
-                }
+                } }
             }
             b0 += n
         }
@@ -428,8 +439,9 @@ enum SplitDecode<V: ExpVector> {
     /// out[h] = Σₜ 2^(mₜ−M)·oₜ / Σₜ 2^(mₜ−M)·lₜ with M = maxₜ mₜ (log-sum-exp merge of the partials).
     static func merge(_ p: AttentionProblem, tasks: Int, partials: UnsafePointer<Float>, record: Int) {
         let d = p.d, lanes = Self.lanes, dVectors = d / lanes
-        let stride = p.heads * record
-        for h in 0..<p.heads {
+        let vectors = p.tokens * p.heads   // query vectors; out is [tokens × heads × d], vector h at h·d
+        let stride = vectors * record
+        for h in 0..<vectors {
             var top = -Float.infinity
             for t in 0..<tasks { top = max(top, partials[t * stride + h * record + d]) }
             var total: Float = 0

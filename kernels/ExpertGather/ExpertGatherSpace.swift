@@ -13,6 +13,7 @@ extension ExpertGather {
             Parameter("sr", MatmulParams.skinnyRowGroups, help: "rows of x per register group in the expert matmuls"),
             Parameter("threads", Array(1...cores), help: "threads used"),
             Parameter("stage", [0, 1], help: "1: stream each expert matrix into L2 before its matmul, 0: matmul prefetch only"),
+            Parameter("pn", [0, 1, 2], help: "expert matmuls: next weight tile prefetched over the row groups (0: none, 1: into L2, 2: into L1)"),
         ], constraints: [
             Constraint("lanes ≤ maxSIMDLanes (\(maxLanes))") { p in (p["lanes"] ?? 0) <= maxLanes },
             Constraint("merge ≤ chunk") { p in (p["merge"] ?? 1) <= (p["chunk"] ?? 1) },
@@ -21,9 +22,12 @@ extension ExpertGather {
 
     /// Untuned default: expert-major; chunk = the smallest listed value ≥ twice the mean rows per expert
     /// (one batch, hence one weight pass, per expert in the common case); threads across experts when
-    /// there are at least 4 experts per core (otherwise inside); merge 16 (tasks of ≥ 16 rows); the
+    /// there are at least 4 experts per core (otherwise inside); merge 16 (tasks of ≥ 16 rows), less when
+    /// that would leave fewer tasks than cores (rows / cores: a decode step's 6 rows make 2 tasks); the
     /// widest SIMD width; sr = 4 (the skinny path's 4×4-accumulator shape); stage = 1 only when one
     /// expert matrix fits in half of L2 (then the staged copy is what the matmul reads).
+    /// pn = 1: an expert's batch has several row groups whenever it holds more rows than sr, and then the
+    /// next weight tile streams into L2 during all of them (Matmul's seed for M > sr).
     /// Threads go inside an expert instead when experts are few (< 4 per core) or when the mean expert
     /// gets more tokens than the skinny path takes in one pass (16): then its matmuls are long enough to
     /// split N across threads, and splitting inside keeps one expert's weights streaming at a time.
@@ -34,7 +38,10 @@ extension ExpertGather {
         let split = shape.experts >= 4 * cores && mean <= Matmul.skinnyMaxRows ? 0 : 1
         let stage = shape.hidden * shape.ffn * 4 <= machine.l2Bytes / 2 ? 1 : 0
         let lanes = [16, 8, 4].first { $0 <= machine.maxSIMDLanes } ?? 4
-        return ParameterSet(["order": 0, "chunk": chunk, "split": split, "merge": min(16, chunk), "lanes": lanes,
-                             "sr": 4, "threads": cores, "stage": stage])
+        // Merged tasks of ≥ merge rows, but at least one task per core: decode (T = 1, top-6) has 6 rows,
+        // and merge 8 ran them all as one task on one thread.
+        let merge = max(1, min(16, chunk, shape.rows / cores))
+        return ParameterSet(["order": 0, "chunk": chunk, "split": split, "merge": merge, "lanes": lanes,
+                             "sr": 4, "threads": cores, "stage": stage, "pn": 1])
     }
 }

@@ -46,13 +46,16 @@ public struct MoEShape: Hashable, Sendable, Codable {
 ///   (pays when the matrix fits in L2: the matmul then re-reads it from L2), 0 leaves the streaming to the
 ///   matmul's own prefetch (a matrix larger than L2 would otherwise be read from DRAM twice); 1 is the
 ///   behaviour before it existed;
+/// - `pn`: the expert matmuls' next-tile prefetch (Matmul's `pn`: while the row groups of a batch compute
+///   on one tile of an expert's weight rows, the next tile streams into L2 (1) or L1 (2); 0 none, the
+///   behaviour before it existed and its meaning when absent);
 /// - `threads`.
 public struct ExpertGatherParams: Hashable, Sendable, CustomStringConvertible {
     public var order: Int, chunk: Int, split: Int, merge: Int, lanes: Int, sr: Int, threads: Int
-    public var stage: Int
+    public var stage: Int, pn: Int
 
     public static let family = KernelFamilyID.expertGather.rawValue
-    public static let names = ["order", "chunk", "split", "merge", "lanes", "sr", "threads", "stage"]
+    public static let names = ["order", "chunk", "split", "merge", "lanes", "sr", "threads", "stage", "pn"]
 
     public init(_ p: ParameterSet) throws(KernelError) {
         let k = Self.family
@@ -64,6 +67,7 @@ public struct ExpertGatherParams: Hashable, Sendable, CustomStringConvertible {
         sr = try p.require("sr", kernel: k)
         threads = try p.require("threads", kernel: k)
         stage = try p.require("stage", kernel: k)
+        pn = p["pn"] ?? 0
         let v = ExpertGatherContract.violations(of: p) + violations
         if !v.isEmpty { throw .invalidParameters(kernel: k, params: p.description, violations: v) }
     }
@@ -77,13 +81,14 @@ public struct ExpertGatherParams: Hashable, Sendable, CustomStringConvertible {
         if ![4, 8, 16].contains(lanes) { v.append("lanes must be 4, 8 or 16, got \(lanes)") }
         if !MatmulParams.skinnyRowGroups.contains(sr) { v.append("sr must be one of \(MatmulParams.skinnyRowGroups), got \(sr)") }
         if threads < 1 { v.append("threads must be at least 1, got \(threads)") }
+        if ![0, 1, 2].contains(pn) { v.append("pn must be 0 (none), 1 (next tile into L2) or 2 (into L1), got \(pn)") }
         if ![0, 1].contains(stage) { v.append("stage must be 0 (matmul prefetch only) or 1 (stream into L2 first), got \(stage)") }
         return v
     }
 
     public var parameterSet: ParameterSet {
         ParameterSet(["order": order, "chunk": chunk, "split": split, "merge": merge, "lanes": lanes, "sr": sr,
-                      "threads": threads, "stage": stage])
+                      "threads": threads, "stage": stage, "pn": pn])
     }
 
     public var description: String { parameterSet.description }
@@ -103,7 +108,9 @@ public struct ExpertGatherParams: Hashable, Sendable, CustomStringConvertible {
         // 2.3× slower on T=128,h=2048,f=1408,e=64,k=6 (1.28 s vs 0.57 s, 2 threads, loaded machine).
         p["sk"] = 0
         p["pf"] = 0
-        p["su"] = MatmulParams.skinnyUnrolls.last { sr * $0 <= 16 } ?? 1
+        p["pn"] = pn
+        // At most 4 weight rows per step: 4 rows of a 2048-wide expert fill two thirds of L1 with sk = 0.
+        p["su"] = MatmulParams.skinnyUnrolls.last { sr * $0 <= 16 && $0 <= 4 } ?? 1
         return try MatmulParams(p)
     }
 }

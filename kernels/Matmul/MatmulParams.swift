@@ -11,11 +11,17 @@ public struct MatmulParams: Hashable, Sendable, CustomStringConvertible {
     public var threads: Int, split: Int
     public var path: Int
     public var sn: Int, su: Int, sr: Int, sk: Int, pf: Int
+    /// Skinny path with several row groups (M > sr): 0 no next-tile prefetch (only `pf` in the first
+    /// group), 1 the next su×sk weight tile prefetched into L2 while the groups compute, 2 into L1.
+    /// Absent in a parameter set: 0 (entries written before it existed keep their meaning).
+    public var pn: Int
 
     /// Parameter names, in the order the search space declares them.
-    public static let names = ["path", "lanes", "mr", "nr", "mc", "kc", "nc", "threads", "split", "sn", "su", "sr", "sk", "pf"]
+    public static let names = ["path", "lanes", "mr", "nr", "mc", "kc", "nc", "threads", "split", "sn", "su", "sr", "sk", "pf", "pn"]
     /// Allowed weight-rows-per-step and A-rows-per-group of the skinny path (compile-time variants).
-    public static let skinnyUnrolls = [1, 2, 4]
+    /// (su = 8 pairs with sr ≤ 2: eight weight rows per step, see `Matmul.analyticalDefault`; larger
+    /// sr·su run the 8×4 shape.)
+    public static let skinnyUnrolls = [1, 2, 4, 8]
     public static let skinnyRowGroups = [1, 2, 4, 8]
     /// Upper bound of the prefetch distance (bytes): beyond a few KiB the lines are evicted before use.
     public static let maxPrefetchBytes = 16384
@@ -32,6 +38,7 @@ public struct MatmulParams: Hashable, Sendable, CustomStringConvertible {
         sn = try p.require("sn", kernel: k); su = try p.require("su", kernel: k); sr = try p.require("sr", kernel: k)
         sk = try p.require("sk", kernel: k)
         pf = try p.require("pf", kernel: k)
+        pn = p["pn"] ?? 0
         let v = MatmulContract.violations(of: p) + violations
         if !v.isEmpty { throw .invalidParameters(kernel: k, params: p.description, violations: v) }
     }
@@ -56,6 +63,7 @@ public struct MatmulParams: Hashable, Sendable, CustomStringConvertible {
         if pf < 0 || pf > Self.maxPrefetchBytes || pf % 64 != 0 {
             v.append("pf must be a multiple of 64 in 0...\(Self.maxPrefetchBytes) (bytes ahead), got \(pf)")
         }
+        if ![0, 1, 2].contains(pn) { v.append("pn must be 0 (none), 1 (next tile into L2) or 2 (into L1), got \(pn)") }
         if sn < 1 { v.append("sn must be positive, got \(sn)") }
         if !Self.skinnyUnrolls.contains(su) { v.append("su must be one of \(Self.skinnyUnrolls), got \(su)") }
         if !Self.skinnyRowGroups.contains(sr) { v.append("sr must be one of \(Self.skinnyRowGroups), got \(sr)") }
@@ -65,7 +73,7 @@ public struct MatmulParams: Hashable, Sendable, CustomStringConvertible {
     /// Back to the generic form (what configs and journals store).
     public var parameterSet: ParameterSet {
         ParameterSet(["path": path, "lanes": lanes, "mr": mr, "nr": nr, "mc": mc, "kc": kc, "nc": nc,
-                      "threads": threads, "split": split, "sn": sn, "su": su, "sr": sr, "sk": sk, "pf": pf])
+                      "threads": threads, "split": split, "sn": sn, "su": su, "sr": sr, "sk": sk, "pf": pf, "pn": pn])
     }
 
     public var description: String { parameterSet.description }

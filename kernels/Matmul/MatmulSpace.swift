@@ -38,6 +38,8 @@ extension Matmul {
             Parameter("sr", skinny ? MatmulParams.skinnyRowGroups : with([], "sr"), help: "skinny: rows of A per register group"),
             Parameter("sk", skinny ? with([0, 256, 1024, 4096], "sk") : with([], "sk"), help: "skinny: K chunk of A kept in cache (0: all of K)"),
             Parameter("pf", skinny ? with([0, 512, 1024, 2048, 4096], "pf") : with([], "pf"), help: "skinny: prefetch distance in bytes ahead in each weight row (0: none)"),
+            Parameter("pn", skinny && m > 1 ? with([0, 1, 2], "pn") : with([], "pn"),
+                      help: "skinny, M > sr: next weight tile prefetched over the row groups (0: none, 1: into L2, 2: into L1)"),
         ]
         let l1 = machine.l1dBytes, l2 = machine.l2Bytes, cores = machine.cores, maxLanes = machine.maxSIMDLanes
         let constraints = [
@@ -64,7 +66,8 @@ extension Matmul {
     /// - threads = cores, but only as many as have ≥ 4 MFLOP (blocked) or ≥ 512 KiB of B (skinny) each,
     ///   splitting whichever of M and N has more register tiles; on a machine with several core kinds the N
     ///   split is dynamic (split 2) and the threads are the fastest cores first (the pool's placement);
-    /// - skinny path for M ≤ 16: the register shape sr×su with the fewest loads per FMA, all of K per pass
+    /// - skinny path for M ≤ 16: the register shape sr×su with the fewest loads per FMA (2×8 when that
+    ///   leaves more than two row groups, which would re-read A from L2 too often), all of K per pass
     ///   unless M·K floats of A exceed half of L2.
     public static func analyticalDefault(m: Int, n: Int, k: Int, on machine: MachineTraits) -> ParameterSet {
         let lanes = [16, 8, 4].first { $0 <= machine.maxSIMDLanes && !MicroKernelRegistry.available(maxLanes: $0).isEmpty } ?? 4
@@ -94,10 +97,15 @@ extension Matmul {
         // Measured on 16x4096x4096 (2 threads, loaded machine, ratio to OpenBLAS): 4×4 2.39×, 8×2 1.51×, 8×1 1.35×.
         var sr = 1, su = 1
         for r in MatmulParams.skinnyRowGroups where r <= max(1, m) {
-            for u in MatmulParams.skinnyUnrolls where r * u <= 16 {
+            for u in MatmulParams.skinnyUnrolls where r * u <= 16 && u <= 4 {
                 if (r + u) * sr * su < (sr + su) * r * u { sr = r; su = u }
             }
         }
+        // With several row groups, every group re-reads its rows of the packed A from L2 once per su weight
+        // rows: M/su bytes of A per weight byte, which at M = 16 with 4×4 (4 bytes of A from L2 per byte of
+        // weights streamed) saturates L2 before DRAM (probed: ~110 GB/s of L2 reads per core). Beyond two
+        // groups, 2×8 halves that traffic (eight weight rows per step, 10 loads per 16 FMAs).
+        if skinny && m > 2 * sr { sr = 2; su = 8 }
         // `.kn` and single-group `.nk` K chunk: all of K (no per-chunk reductions) while M rows of A fit in half of L2;
         // chunking to L1 measured 1.5–2× slower at M = 16 (sk=256: 1.15× OpenBLAS vs sk=0: 1.51×).
         let rowsA = max(1, min(m, skinnyMaxRows))
@@ -122,10 +130,14 @@ extension Matmul {
         // (it cannot be cache-resident in any call; measured 4x4096x4096, 2 threads, best of 40: pf=1024
         // 42–44 GB/s vs pf=0 28–33); smaller weights keep the earlier no-prefetch loop until tuned.
         let pf = skinny && n * k * 4 > machine.l3Bytes ? max(512, min(4096, inFlight / su / 64 * 64 * 2)) : 0
+        // Several row groups (M > sr): the next su×sk weight tile is prefetched into L2 while all groups
+        // compute (pn = 1), so DRAM streams during the whole tile instead of only during the first group;
+        // into L2, not L1, because the current tile already takes two thirds of L1 (see skTile).
+        let pn = skinny && m > sr ? 1 : 0
         // Enough tasks per thread (8) to balance a shared machine.
         var sn = 16
         while sn < 512 && sn * 2 * cores * 8 <= n { sn *= 2 }
         return ParameterSet(["path": skinny ? 1 : 0, "lanes": lanes, "mr": mr, "nr": nr, "mc": mc, "kc": kc,
-                             "nc": nc, "threads": cores, "split": split, "sn": sn, "su": su, "sr": sr, "sk": sk, "pf": pf])
+                             "nc": nc, "threads": cores, "split": split, "sn": sn, "su": su, "sr": sr, "sk": sk, "pf": pf, "pn": pn])
     }
 }

@@ -22,9 +22,11 @@ enum SkinnyMatmul {
         case (1, 1): SkinnyTile<V, 1, 1>.run(p, params, pool)
         case (1, 2): SkinnyTile<V, 1, 2>.run(p, params, pool)
         case (1, 4): SkinnyTile<V, 1, 4>.run(p, params, pool)
+        case (1, 8): SkinnyTile<V, 1, 8>.run(p, params, pool)
         case (2, 1): SkinnyTile<V, 2, 1>.run(p, params, pool)
         case (2, 2): SkinnyTile<V, 2, 2>.run(p, params, pool)
         case (2, 4): SkinnyTile<V, 2, 4>.run(p, params, pool)
+        case (2, 8): SkinnyTile<V, 2, 8>.run(p, params, pool)
         case (4, 1): SkinnyTile<V, 4, 1>.run(p, params, pool)
         case (4, 2): SkinnyTile<V, 4, 2>.run(p, params, pool)
         case (4, 4): SkinnyTile<V, 4, 4>.run(p, params, pool)
@@ -43,6 +45,12 @@ enum SkinnyMatmul {
 /// ~25 GFLOP/s, every load an L1 miss).
 struct SkinnyRows {
     var base: UnsafePointer<Float>, row: Int, step: Int
+}
+
+/// The rows of the next weight tile one row group prefetches (`pn`): `count` rows `stride` bytes apart
+/// from `base` (at the group's current K offset), into L1 (`level` 2) or L2 (1).
+struct NextTile {
+    var base: UnsafeRawPointer, count: Int, stride: Int, level: Int
 }
 
 /// One skinny register shape: R rows of A × U weight rows (`.nk`) or U column vectors (`.kn`).
@@ -77,7 +85,7 @@ enum SkinnyTile<V: SIMD, let R: Int, let U: Int> where V.Scalar == Float {
             let lo = t * per, hi = min(p.n, lo + per)
             if p.layout == .nk {
                 // K chunks inside each group of U weight rows (see `nkRows`): the rows stream once, in order.
-                nkColumns(p, lo..<hi, chunk: chunk, pf: params.pf, packed: packed)
+                nkColumns(p, lo..<hi, chunk: chunk, pf: params.pf, pn: params.pn, packed: packed)
                 return
             }
             var k0 = 0
@@ -97,44 +105,68 @@ enum SkinnyTile<V: SIMD, let R: Int, let U: Int> where V.Scalar == Float {
     // MARK: .nk — dot products over contiguous weight rows
 
     @inline(__always)
-    static func nkColumns(_ p: MatmulProblem, _ cols: Range<Int>, chunk: Int, pf: Int, packed: UnsafePointer<Float>?) {
+    static func nkColumns(_ p: MatmulProblem, _ cols: Range<Int>, chunk: Int, pf: Int, pn: Int, packed: UnsafePointer<Float>?) {
         var n = cols.lowerBound
         while n + U <= cols.upperBound {
-            nkRows(p, n: n, chunk: chunk, pf: pf, packed: packed)
+            nkRows(p, n: n, chunk: chunk, pf: pf, pn: pn, packed: packed)
             n += U
         }
         while n < cols.upperBound {
-            SkinnyTile<V, R, 1>.nkRows(p, n: n, chunk: chunk, pf: pf, packed: packed)
+            SkinnyTile<V, R, 1>.nkRows(p, n: n, chunk: chunk, pf: pf, pn: pn, packed: packed)
             n += 1
         }
     }
 
     /// All M rows against weight rows n ..< n+U. With one row group (M ≤ R) the U rows stream once over
     /// all of K. With several, K goes in chunks of `chunk`: the first group streams the chunk of the U
-    /// rows from memory (prefetching `pf` bytes ahead in each row, so the prefetch runs on into the next
-    /// chunk) and the later groups re-read that U·chunk tile from L1 (measured on M = 16, K = 4096: letting
-    /// each group re-read whole 16 KiB rows from L2 ran at ~15 GFLOP/s, stalled on the weight loads).
+    /// rows from memory and the later groups re-read that U·chunk tile from L1 (measured on M = 16, K = 4096:
+    /// letting each group re-read whole 16 KiB rows from L2 ran at ~15 GFLOP/s, stalled on the weight loads).
     /// Partial sums of later chunks are added into C.
+    ///
+    /// Prefetch: with `pn` = 0, the first group prefetches `pf` bytes ahead in each of the U rows, so
+    /// memory is busy only while the first group runs. With `pn` > 0 and several groups, the next tile
+    /// (the next K chunk of these rows, or the next U rows from K = 0) is prefetched while every group
+    /// runs, each group taking its share of the tile's rows, so the weight stream is spread over the
+    /// whole tile's compute instead of bursting in the first group.
     @inline(__always)
-    static func nkRows(_ p: MatmulProblem, n: Int, chunk: Int, pf: Int, packed: UnsafePointer<Float>?) {
+    static func nkRows(_ p: MatmulProblem, n: Int, chunk: Int, pf: Int, pn: Int, packed: UnsafePointer<Float>?) {
         let lanes = V.scalarCount
         func rows(_ m0: Int, _ k0: Int) -> SkinnyRows {
             if let packed { return SkinnyRows(base: packed + (k0 / lanes * p.m + m0) * lanes, row: lanes, step: p.m * lanes) }
             return SkinnyRows(base: p.a + m0 * p.lda + k0, row: p.lda, step: lanes)
         }
         let step = p.m <= R ? p.k : chunk
+        let passes = p.m / R + p.m % R
+        let spread = pn > 0 && passes > 1
         var k0 = 0
         while k0 < p.k {
             let kb = min(step, p.k - k0)
             let load = k0 > 0 || p.accumulate
-            var m0 = 0
+            // The tile after this one. (Past the matrix end a prefetch touches nothing; it never faults.)
+            let next = UnsafeRawPointer(k0 + kb < p.k ? p.b + n * p.ldb + k0 + kb : p.b + (n + U) * p.ldb)
+            func ahead(_ pass: Int) -> NextTile {
+                guard spread && pass < U else { return NextTile(base: next, count: 0, stride: 0, level: pn) }
+                return NextTile(base: next + pass * p.ldb * 4, count: (U - 1 - pass) / passes + 1,
+                                stride: passes * p.ldb * 4, level: pn)
+            }
+            var m0 = 0, pass = 0
             while m0 + R <= p.m {
-                nkDot(p, m0: m0, n: n, k0: k0, kb: kb, load: load, pf: m0 == 0 ? pf : 0, x: rows(m0, k0))
+                if spread {
+                    nkDotSpread(p, m0: m0, n: n, k0: k0, kb: kb, load: load, next: ahead(pass), x: rows(m0, k0))
+                } else {
+                    nkDot(p, m0: m0, n: n, k0: k0, kb: kb, load: load, pf: m0 == 0 ? pf : 0, x: rows(m0, k0))
+                }
                 m0 += R
+                pass += 1
             }
             while m0 < p.m {
-                SkinnyTile<V, 1, U>.nkDot(p, m0: m0, n: n, k0: k0, kb: kb, load: load, pf: m0 == 0 ? pf : 0, x: rows(m0, k0))
+                if spread {
+                    SkinnyTile<V, 1, U>.nkDotSpread(p, m0: m0, n: n, k0: k0, kb: kb, load: load, next: ahead(pass), x: rows(m0, k0))
+                } else {
+                    SkinnyTile<V, 1, U>.nkDot(p, m0: m0, n: n, k0: k0, kb: kb, load: load, pf: m0 == 0 ? pf : 0, x: rows(m0, k0))
+                }
                 m0 += 1
+                pass += 1
             }
             k0 += kb
         }
@@ -154,6 +186,46 @@ enum SkinnyTile<V: SIMD, let R: Int, let U: Int> where V.Scalar == Float {
         while q + lanes <= kb {
             if pf > 0 {
                 for u in 0..<U { prefetch(UnsafeRawPointer(w + u * p.ldb + q) + pf) }
+            }
+            var wv = InlineArray<U, V>(repeating: V())
+            for u in 0..<U { wv[u] = UnsafeRawPointer(w + u * p.ldb + q).loadUnaligned(as: V.self) }
+            for r in 0..<R {
+                let xv = UnsafeRawPointer(xs + r * x.row).loadUnaligned(as: V.self)
+                for u in 0..<U { acc[r][u] = acc[r][u].addingProduct(xv, wv[u]) }
+            }
+            xs += x.step
+            q += lanes
+        }
+        for r in 0..<R {
+            for u in 0..<U {
+                var s = horizontalSum(acc[r][u])
+                var t = q
+                while t < kb { s += a[r * p.lda + t] * w[u * p.ldb + t]; t += 1 }
+                let dst = p.c + (m0 + r) * p.ldc + n + u
+                dst.pointee = load ? dst.pointee + s : s
+            }
+        }
+    }
+
+    /// `nkDot` with the next-tile prefetch (`pn`) instead of `pf`: a loop of its own, so the plain loop
+    /// (every single-group and `pn` = 0 call, e.g. all M = 1 decode matmuls) stays as lean as before
+    /// (measured: one loop with both tests ran 1x1536x576 about 20% slower, medians on a loaded machine).
+    @inline(__always)
+    static func nkDotSpread(_ p: MatmulProblem, m0: Int, n: Int, k0: Int, kb: Int, load: Bool, next: NextTile,
+                      x: SkinnyRows) {
+        let lanes = V.scalarCount
+        var acc = InlineArray<R, InlineArray<U, V>>(repeating: InlineArray<U, V>(repeating: V()))
+        let a = p.a + m0 * p.lda + k0, w = p.b + n * p.ldb + k0
+        var xs = x.base
+        var q = 0
+        while q + lanes <= kb {
+            // This group's rows of the next tile, one line per row every 16 floats.
+            if next.count > 0 && q & 15 == 0 {
+                var at = next.base + q * 4
+                for _ in 0..<next.count {
+                    if next.level == 2 { prefetch(at) } else { prefetchL2(at) }
+                    at += next.stride
+                }
             }
             var wv = InlineArray<U, V>(repeating: V())
             for u in 0..<U { wv[u] = UnsafeRawPointer(w + u * p.ldb + q).loadUnaligned(as: V.self) }

@@ -11,3 +11,10 @@ private func _llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locali
 func prefetch(_ address: UnsafeRawPointer) {
     _llvmPrefetch(address, 0, 3, 1)
 }
+
+/// Hints the CPU to bring the line holding `address` into L2 (`prefetcht1`): for data needed after more
+/// than an L1's worth of other loads (the next weight tile of a skinny matmul). Never faults.
+@inline(__always)
+func prefetchL2(_ address: UnsafeRawPointer) {
+    _llvmPrefetch(address, 0, 2, 1)
+}

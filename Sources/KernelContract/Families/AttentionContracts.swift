@@ -82,28 +82,35 @@ public struct AttentionPrefillShape: KernelShape {
     }
 }
 
-/// One query against `length` cached positions. Bucketed by `length`.
+/// `queries` new tokens (1 in plain decode; up to `maxQueries` in speculative decode) against `length`
+/// cached positions, the queries being the last `queries` of them. Bucketed by `length`.
 public struct AttentionDecodeShape: KernelShape {
     public static var family: KernelFamilyID { .attentionDecode }
-    public static let grammar = "L=N,h=N,kv=N,d=N, e.g. L=512,h=9,kv=3,d=64"
+    public static let grammar = "L=N,h=N,kv=N,d=N[,q=N], e.g. L=512,h=9,kv=3,d=64 (q: query tokens, default 1)"
     static let fields = ["L", "h", "kv", "d"]
+    /// Most query tokens one decode call takes (speculative decode drafts; longer blocks are prefill).
+    public static let maxQueries = 16
 
     public var length: Int, heads: Int, kvHeads: Int, headDim: Int
+    /// Query tokens: query i sits at position length − queries + i and attends to rows 0 ... that position.
+    public var queries: Int
 
-    public init(length: Int, heads: Int, kvHeads: Int, headDim: Int) throws(KernelError) {
+    public init(length: Int, heads: Int, kvHeads: Int, headDim: Int, queries: Int = 1) throws(KernelError) {
         var extra: [String] = []
         if length < 1 || length > ShapeLimits.dimension { extra.append("L must be in 1...\(ShapeLimits.dimension), got \(length)") }
+        if queries < 1 || queries > Self.maxQueries { extra.append("q must be in 1...\(Self.maxQueries), got \(queries)") }
+        else if length >= 1, queries > length { extra.append("q (\(queries)) must not exceed L (\(length)): the queries are the last cache rows") }
         try checkHeads(Self.family, heads: heads, kvHeads: kvHeads, headDim: headDim, extra: extra)
-        self.length = length; self.heads = heads; self.kvHeads = kvHeads; self.headDim = headDim
+        self.length = length; self.heads = heads; self.kvHeads = kvHeads; self.headDim = headDim; self.queries = queries
     }
 
     public init(key: String) throws(KernelError) {
-        let f = try ShapeFields.parse(key, family: Self.family, fields: Self.fields)
+        let f = try ShapeFields.parse(key, family: Self.family, fields: Self.fields, optional: ["q": 1])
         try self.init(length: ShapeFields.value(f, "L"), heads: ShapeFields.value(f, "h"),
-                      kvHeads: ShapeFields.value(f, "kv"), headDim: ShapeFields.value(f, "d"))
+                      kvHeads: ShapeFields.value(f, "kv"), headDim: ShapeFields.value(f, "d"), queries: ShapeFields.value(f, "q"))
     }
 
-    public var key: String { "L=\(length),h=\(heads),kv=\(kvHeads),d=\(headDim)" }
+    public var key: String { "L=\(length),h=\(heads),kv=\(kvHeads),d=\(headDim)" + (queries > 1 ? ",q=\(queries)" : "") }
 
     public var bucket: AttentionDecodeShape {
         var b = self
@@ -111,6 +118,6 @@ public struct AttentionDecodeShape: KernelShape {
         return b
     }
 
-    public var flops: Double { 4 * Double(heads * headDim) * Double(length) }
-    public var bytes: Double { 4 * (2 * Double(heads * headDim) + 2 * Double(length * kvHeads * headDim)) }
+    public var flops: Double { 4 * Double(queries) * Double(heads * headDim) * Double(length) }
+    public var bytes: Double { 4 * (2 * Double(queries * heads * headDim) + 2 * Double(length * kvHeads * headDim)) }
 }

@@ -16,6 +16,8 @@ public enum ExpertGatherContract: KernelFamilyContract {
         ParameterRule("sr", 1...8, help: "rows of x per register group in the expert matmuls"),
         ParameterRule("threads", ParameterLimits.threads, help: "threads used"),
         ParameterRule("stage", 0...1, help: "1: stream each expert matrix into L2 before its matmul, 0: matmul prefetch only"),
+        ParameterRule("pn", 0...2, absent: 0,
+                      help: "expert matmuls: next weight tile prefetched over the row groups (0: none, 1: into L2, 2: into L1)"),
     ]
 }
 

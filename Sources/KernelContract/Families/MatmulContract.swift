@@ -18,10 +18,12 @@ public enum MatmulContract: KernelFamilyContract {
         ParameterRule("threads", ParameterLimits.threads, help: "threads used"),
         ParameterRule("split", 0...2, help: "loop the threads divide: 0 = N (jc), 1 = M (ic), 2 = N in dynamic chunks"),
         ParameterRule("sn", 1...(1 << 20), help: "skinny: output columns per task"),
-        ParameterRule("su", 1...4, help: "skinny: weight rows / vectors per step"),
+        ParameterRule("su", 1...8, help: "skinny: weight rows / vectors per step"),
         ParameterRule("sr", 1...8, help: "skinny: rows of A per register group"),
         ParameterRule("sk", 0...(1 << 24), help: "skinny: K chunk of A kept in cache (0: all of K)"),
         ParameterRule("pf", 0...16384, help: "skinny: prefetch distance in bytes ahead in each weight row (0: none)"),
+        ParameterRule("pn", 0...2, absent: 0,
+                      help: "skinny, M > sr: prefetch the next weight tile spread over the row groups (0: none, 1: into L2, 2: into L1)"),
     ]
 }
 

@@ -51,7 +51,11 @@ extension QuantMatmul {
         var mc = (w2 - 2) * s2 / (kc * 4 * w2)
         mc = max(mr, min(mc / mr * mr, (m + mr - 1) / mr * mr))
         let nc = max(nr, min(256 * nr, (n + nr - 1) / nr * nr))
-        return ParameterSet(["path": path, "act": act, "threads": threads, "rn": rn, "su": su, "sr": sr, "pf": 0,
+        // Decode weights stream from DRAM in a model (every matrix read once per token): prefetching 4 KiB
+        // ahead in the weight stream doubled the bandwidth of 1×3072×576 Q4_1 (10.2 → 21.7 GB/s, DRAM
+        // 42 GB/s, 2 threads, Zen 5, 2026-12-02); hot weights lose nothing measurable.
+        let pf = path == 0 ? 4096 : 0
+        return ParameterSet(["path": path, "act": act, "threads": threads, "rn": rn, "su": su, "sr": sr, "pf": pf,
                              "lanes": lanes, "mr": mr, "nr": nr, "mc": mc, "kc": kc, "nc": nc, "isa": isa])
     }
 

@@ -168,29 +168,33 @@ public final class Transformer: @unchecked Sendable {
                            scratch row: UnsafeMutablePointer<Float>) {
         let n = w.rows, k = w.cols, count = min(rescoredLogits, n)
         guard count > 0 else { return }
-        // The `count` largest, by insertion into a small descending list (one scan, few inserts).
-        var top = [Int](repeating: 0, count: count)
-        var filled = 0
-        for v in 0..<n {
-            let value = logits[v]
-            if filled == count && value <= logits[top[count - 1]] { continue }
-            var i = filled < count ? filled : count - 1
-            while i > 0 && logits[top[i - 1]] < value { top[i] = top[i - 1]; i -= 1 }
-            top[i] = v
-            if filled < count { filled += 1 }
-        }
-        for v in top.prefix(filled) {
-            w.dequantizeRow(v, into: row)
-            var acc = SIMD16<Float>()
-            var t = 0
-            while t + 16 <= k {
-                acc = acc.addingProduct(UnsafeRawPointer(x + t).loadUnaligned(as: SIMD16<Float>.self),
-                                        UnsafeRawPointer(row + t).loadUnaligned(as: SIMD16<Float>.self))
-                t += 16
+        // The `count` largest, by insertion into a small descending list (one scan, few inserts); on the
+        // stack, since this runs once per generated token.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { topBuffer in
+            guard let top = topBuffer.baseAddress else { return }
+            var filled = 0
+            for v in 0..<n {
+                let value = logits[v]
+                if filled == count && value <= logits[top[count - 1]] { continue }
+                var i = filled < count ? filled : count - 1
+                while i > 0 && logits[top[i - 1]] < value { top[i] = top[i - 1]; i -= 1 }
+                top[i] = v
+                if filled < count { filled += 1 }
             }
-            var sum = acc.sum()
-            while t < k { sum += x[t] * row[t]; t += 1 }
-            logits[v] = sum
+            for j in 0..<filled {
+                let v = top[j]
+                w.dequantizeRow(v, into: row)
+                var acc = SIMD16<Float>()
+                var t = 0
+                while t + 16 <= k {
+                    acc = acc.addingProduct(UnsafeRawPointer(x + t).loadUnaligned(as: SIMD16<Float>.self),
+                                            UnsafeRawPointer(row + t).loadUnaligned(as: SIMD16<Float>.self))
+                    t += 16
+                }
+                var sum = acc.sum()
+                while t < k { sum += x[t] * row[t]; t += 1 }
+                logits[v] = sum
+            }
         }
     }
 

@@ -14,12 +14,14 @@ public final class Engine {
     /// Seconds spent loading and dequantizing.
     public let loadSeconds: Double
 
-    /// Loads the GGUF model at `path`; `contextLength` positions of KV cache.
-    public init(modelPath path: String, plan: KernelPlan, pool: WorkerPool, contextLength: Int = 2048) throws(InferenceError) {
+    /// Loads the GGUF model at `path`; `contextLength` positions of KV cache. `residency`: how the file's
+    /// bytes are held (default: copied into huge pages where the machine allows, see `GGUFResidency`).
+    public init(modelPath path: String, plan: KernelPlan, pool: WorkerPool, contextLength: Int = 2048,
+                residency: GGUFResidency = .hugePages) throws(InferenceError) {
         let t0 = MonotonicClock.nanoseconds()
         let file: GGUFFile
         do {
-            file = try GGUFFile(path: path)
+            file = try GGUFFile(path: path, residency: residency)
             tokenizer = try Tokenizer(gguf: file)
         } catch { throw .model(error) }
         // A context longer than the model was trained for is refused before anything large is allocated.

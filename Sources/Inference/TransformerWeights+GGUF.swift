@@ -66,9 +66,9 @@ extension TransformerWeights {
         Set(QuantFormat.allCases.compactMap { GGUFTensorType(rawValue: $0.ggmlType) } + [.f32])
 
     /// Loads a GGUF llama/qwen2 model after checking every tensor against the architecture from its
-    /// metadata. Matrices stay in their GGUF block format inside the file's read-only memory mapping
-    /// (no copy: the load costs the header parse and the checks; pages fault in on first use). Norms and
-    /// biases (a few KB per layer) are converted to FP32; an F32 matrix is copied.
+    /// metadata. Matrices stay in their GGUF block format inside the file's bytes as `f` holds them (its
+    /// read-only mapping, or its read-only huge-page copy: `GGUFResidency`) — no repacking, no FP32 copy.
+    /// Norms and biases (a few KB per layer) are converted to FP32; an F32 matrix is copied.
     public init(gguf f: GGUFFile) throws(InferenceError) {
         let c: ModelConfig
         do { c = try ModelConfig(gguf: f) } catch { throw .model(error) }
@@ -147,6 +147,7 @@ extension TransformerWeights {
         }
         let q = counts.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { "\($0.key) ×\($0.value)" }
         if q.isEmpty { return "FP32 ×\(fp32)" }
-        return "in place in the GGUF mapping: " + q.joined(separator: ", ") + (fp32 > 0 ? "; FP32 ×\(fp32)" : "")
+        let place = mapping?.residency == .hugePages ? "in place in the GGUF file's huge-page copy: " : "in place in the GGUF mapping: "
+        return place + q.joined(separator: ", ") + (fp32 > 0 ? "; FP32 ×\(fp32)" : "")
     }
 }

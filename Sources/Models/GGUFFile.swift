@@ -27,9 +27,18 @@ public final class GGUFFile: @unchecked Sendable {
 
     /// Maps and parses the file at `path`.
     public convenience init(path: String) throws(GGUFError) {
-        let storage = try GGUFStorage(mapping: path)
+        try self.init(path: path, residency: .mapped)
+    }
+
+    /// Maps (or, with `.hugePages`, copies into huge pages — see `GGUFResidency`) and parses the file
+    /// at `path`.
+    public convenience init(path: String, residency: GGUFResidency) throws(GGUFError) {
+        let storage = try GGUFStorage(mapping: path, residency: residency)
         do { try self.init(storage: storage, path: path) } catch { throw error.inFile(path) }
     }
+
+    /// How the file's bytes are held: `hugePages` only if the copy was made.
+    public var residency: GGUFResidency { storage.residency }
 
     /// Parses a copy of `bytes`, zero-padded to `paddedSize` bytes (so a header region copied out of a real
     /// file can be parsed without its tensor data).

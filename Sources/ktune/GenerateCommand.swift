@@ -76,6 +76,9 @@ struct GenerateCommand: ParsableCommand {
     @Flag(name: .long, help: "Print prefill/decode tokens/s, the plan and per-kernel-family time at the end.")
     var stats = false
 
+    @Flag(name: .long, help: "Keep the model file memory-mapped (4 KiB pages) instead of copying it into huge pages at load.")
+    var mmap = false
+
     @Flag(name: .customLong("show-plan"), help: "List every kernel shape of the model with its parameters and their origin.")
     var showPlan = false
 
@@ -148,7 +151,8 @@ struct GenerateCommand: ParsableCommand {
                 if let config = try? ModelConfig(gguf: GGUFFile(path: model)) {
                     try RequestLimits.checkContext(contextLength, config: config, source: model)
                 }
-                engine = try Engine(modelPath: model, plan: plan, pool: pool, contextLength: contextLength)
+                engine = try Engine(modelPath: model, plan: plan, pool: pool, contextLength: contextLength,
+                                    residency: mmap ? .mapped : .hugePages)
             }
         } catch {
             throw InferenceCommandError("\(error)")

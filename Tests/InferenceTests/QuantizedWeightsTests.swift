@@ -19,4 +19,21 @@ struct QuantizedWeightsTests {
             #expect(w.mapping != nil && file.tensors.count > 0)
         }
     }
+
+    @Test("a huge-page copy holds the file's bytes exactly and says which residency it got")
+    func hugePageCopy() throws {
+        let path = TestSupport.modelPath
+        let mapped = try GGUFFile(path: path, residency: .mapped)
+        let copy = try GGUFFile(path: path, residency: .hugePages)
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        #expect(mapped.residency == .mapped)
+        // Where the machine offers no transparent huge pages (or too little memory) the file is mapped.
+        #expect(copy.residency == GGUFResidency.hugePages.effective(for: size))
+        #expect(GGUFResidency.mapped.effective(for: size) == .mapped)
+        #expect(copy.tensors.count == mapped.tensors.count)
+        for t in mapped.tensors {
+            let a = try mapped.bytes(of: t), b = try copy.bytes(of: t)
+            #expect(a.count == b.count && memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0, "\(t.name) differs")
+        }
+    }
 }

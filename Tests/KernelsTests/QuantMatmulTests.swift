@@ -100,11 +100,14 @@ import Testing
         let stores = try formats.enumerated().map { i, f in try QuantizedMatrixStorage(format: f.0, rows: f.1, cols: k, seed: UInt64(i + 5)) }
         var random = SplitMix64(seed: 11)
         let x = (0..<(m * k)).map { _ in random.symmetric() }
+        // rn 5 and 16: tasks that end one matrix and start the next (the concatenated rows are split);
+        // 73: one task for all three.
         for (act, isa) in [(0, 2), (1, 2), (0, 1), (1, 1)] where QuantCPU.host.supports(isa: isa, integer: act == 0) {
+          for rn in [5, 16, 73] {
             var ys = formats.map { [Float](repeating: .nan, count: m * ($0.1 + 3)) }
             var seps = ys
             var p = try QuantMatmulParams(QuantMatmul.analyticalDefault(m: m, n: 73, k: k, format: .q4_K, on: traits))
-            p.act = act; p.path = 0; p.rn = 16; p.isa = isa
+            p.act = act; p.path = 0; p.rn = rn; p.isa = isa
             (p.sr, p.su) = isa == 1 ? (2, 2) : (p.sr, p.su)
             try x.withUnsafeBufferPointer { xb in
                 var outs: [QuantMatmulOutput] = []
@@ -124,10 +127,11 @@ import Testing
                 for r in 0..<m {
                     for j in 0..<formats[i].1 {
                         let a = ys[i][r * (formats[i].1 + 3) + j], b = seps[i][r * (formats[i].1 + 3) + j]
-                        #expect(a == b, "output \(i) [\(r), \(j)]: fused \(a) vs separate \(b)")
+                        #expect(a == b, "rn \(rn), output \(i) [\(r), \(j)]: fused \(a) vs separate \(b)")
                     }
                 }
             }
+          }
         }
     }
 

@@ -138,9 +138,13 @@ public enum QuantMatmul {
         let chunkBytes = kinds.contains(.chunks) ? QuantActivationsLayout.bytes(m: m, k: k) : 0
         let b32Bytes = kinds.contains(.blocks32) ? m * QuantActivationBlocks.rowBytes32(k: k) : 0
         let b256Bytes = kinds.contains(.blocks256) ? m * QuantActivationBlocks.rowBytes256(k: k) : 0
+        // Tasks are `per` consecutive rows of the outputs' rows concatenated (a task may end one matrix
+        // and start the next), so a fused call splits like one matrix of Σ Nᵢ rows: with the seed's one
+        // task per thread each thread streams one contiguous range and its prefetches stay its own.
         let per = max(params.su, (params.rn + params.su - 1) / params.su * params.su)
-        var tasks = 0
-        for o in outputs { tasks += (o.weights.rows + per - 1) / per }
+        var total = 0
+        for o in outputs { total += o.weights.rows }
+        let tasks = (total + per - 1) / per
         pool.scratch.withScratch(bytes: chunkBytes + b32Bytes + b256Bytes + 64) { raw in
             var act = QuantDecodeActivations()
             #if arch(x86_64)
@@ -155,22 +159,23 @@ public enum QuantMatmul {
             }
             let settled = act
             let body = { (t: Int) in
-                var index = t
+                let lo = t * per, hi = min(total, lo + per)
+                var base = 0   // first concatenated row of output o
                 for o in outputs {
-                    let count = (o.weights.rows + per - 1) / per
-                    if index < count {
-                        let lo = index * per, hi = min(o.weights.rows, lo + per)
+                    let rows = o.weights.rows
+                    let r0 = max(lo, base) - base, r1 = min(hi, base + rows) - base
+                    if r0 < r1 {
                         let p = QuantDecodeProblem(m: m, x: x, ldx: ldx, w: o.weights, y: o.y, ldy: o.ldy,
                                                    prefetchBytes: params.pf)
                         #if arch(x86_64)
                         QuantDecodeDispatch.run(p, QuantDecodeKind(o.weights.format, isa: isa, integer: integer),
-                                                settled, range: lo..<hi, sr: params.sr, su: params.su)
+                                                settled, range: r0..<r1, sr: params.sr, su: params.su)
                         #else
-                        QuantPortableDecode.rows(p, lo..<hi)
+                        QuantPortableDecode.rows(p, r0..<r1)
                         #endif
-                        return
                     }
-                    index -= count
+                    base += rows
+                    if base >= hi { return }
                 }
             }
             if params.threads == 1 || tasks == 1 {

@@ -22,7 +22,12 @@ extension QuantMatmul {
     /// - threads: all cores once each gets ≥ 64 KiB of weights (decode: one core streams about half the
     ///   DRAM bandwidth, and a fork/join on the spinning pool costs about a microsecond, the time to stream
     ///   ~30 KiB; SmolLM2's 576×576 Q4_1 matrix, 207 KB, takes both cores) or ≥ 4 MFLOP (prefill);
-    ///   rn: rows per task such that each thread gets ≥ 8 tasks (load balance on a shared machine);
+    ///   rn (decode): one task per thread, ⌈N/threads⌉ rows rounded to su — each thread streams one
+    ///   contiguous range, so its prefetches run ahead in its own rows. Smaller tasks claimed from a
+    ///   shared counter interleave the threads' ranges: every prefetch past a task's end fetches rows the
+    ///   other core will read, and every claim moves the counter's line between cores. Measured 2026-12-02
+    ///   (Zen 5, 2 threads, cold Q4_1): 1×576×576 26 → 13 µs, 1×3072×576 56 → 38 µs; SmolLM2 decode
+    ///   138 → 167 tokens/s. Prefill: rows per task such that each thread gets ≥ 8 tasks;
     /// - prefill: the FP32 blocked matmul's BLIS model (`Matmul.analyticalDefault`) for the tile, MC and
     ///   NC, with KC = 256 (one K-quant super-block; the B̃ micro-panel 256·NR·4 B = 32 KiB sits in L1).
     public static func analyticalDefault(m: Int, n: Int, k: Int, format: QuantFormat, on machine: MachineTraits,
@@ -40,6 +45,7 @@ extension QuantMatmul {
         let threads = max(1, min(machine.cores, Int(perThread.rounded(.down))))
         var rn = 16
         while rn < 512 && rn * 2 * threads * 8 <= n { rn *= 2 }
+        if path == 0 { rn = max(su, ((n + threads - 1) / threads + su - 1) / su * su) }
         let fp = Matmul.analyticalDefault(m: max(m, 17), n: n, k: k, on: machine)
         var lanes = fp["lanes"] ?? 16, mr = fp["mr"] ?? 8, nr = fp["nr"] ?? 32
         if !prefillTiles.contains(where: { $0 == (lanes, mr, nr) }) {
@@ -53,8 +59,11 @@ extension QuantMatmul {
         let nc = max(nr, min(256 * nr, (n + nr - 1) / nr * nr))
         // Decode weights stream from DRAM in a model (every matrix read once per token): prefetching 4 KiB
         // ahead in the weight stream doubled the bandwidth of 1×3072×576 Q4_1 (10.2 → 21.7 GB/s, DRAM
-        // 42 GB/s, 2 threads, Zen 5, 2026-12-02); hot weights lose nothing measurable.
-        let pf = path == 0 ? 4096 : 0
+        // 42 GB/s, 2 threads, Zen 5, 2026-12-02); hot weights lose nothing measurable. Longer streams take
+        // a longer distance: per thread ≥ 256 KiB 8 KiB ahead, ≥ 2 MiB 16 KiB (1×4096×4096 Q4_1, one
+        // thread: 4 KiB 11.2, 8 KiB 16.0, 16 KiB 19.0 GB/s; Q4_K on 2 threads 30.1 / 34.9 / 36.5 GB/s).
+        let stream = weightBytes / Double(threads)
+        let pf = path == 1 ? 0 : (stream >= 2 * 1048576 ? 16384 : (stream >= 262144 ? 8192 : 4096))
         return ParameterSet(["path": path, "act": act, "threads": threads, "rn": rn, "su": su, "sr": sr, "pf": pf,
                              "lanes": lanes, "mr": mr, "nr": nr, "mc": mc, "kc": kc, "nc": nc, "isa": isa])
     }
@@ -75,10 +84,10 @@ extension QuantMatmul {
             Parameter("act", cpu.integerPath(format) ? [0, 1] : [1], help: "decode: 0 int8 activations (vpdpbusd / vpmaddubsw), 1 FP32 activations"),
             Parameter("isa", decode ? isas : with([], "isa"), help: "decode: 0 portable, 1 AVX2, 2 AVX-512"),
             Parameter("threads", Array(1...max(1, machine.cores)), help: "threads used"),
-            Parameter("rn", decode ? with([16, 32, 64, 128, 256], "rn") : with([], "rn"), help: "decode: weight rows per task"),
+            Parameter("rn", decode ? with([16, 64, 256], "rn") : with([], "rn"), help: "decode: weight rows per task"),
             Parameter("su", decode ? QuantMatmulParams.unrolls : with([], "su"), help: "decode: weight rows per step"),
             Parameter("sr", decode ? QuantMatmulParams.rowGroups : with([], "sr"), help: "decode: activation rows per register group"),
-            Parameter("pf", decode ? with([0, 512, 2048], "pf") : with([], "pf"), help: "decode: prefetch distance in bytes (0: none)"),
+            Parameter("pf", decode ? with([0, 2048, 4096, 8192, 16384], "pf") : with([], "pf"), help: "decode: prefetch distance in bytes (0: none)"),
             Parameter("lanes", decode ? with([], "lanes") : Array(Set(tiles.map(\.lanes))).sorted(), help: "prefill: SIMD width in floats"),
             Parameter("mr", decode ? with([], "mr") : Array(Set(tiles.map(\.mr))).sorted(), help: "prefill: register tile rows"),
             Parameter("nr", decode ? with([], "nr") : Array(Set(tiles.map(\.nr))).sorted(), help: "prefill: register tile columns"),

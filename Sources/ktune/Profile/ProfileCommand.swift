@@ -67,6 +67,9 @@ struct ProfileCommand: ParsableCommand {
     @Flag(name: .customLong("no-warmup"), help: "Skip the warm-up runs.")
     var noWarmup = false
 
+    @Flag(name: .long, help: "Keep the model file memory-mapped (4 KiB pages) instead of copying it into huge pages at load (llama-bench's --mmap 1).")
+    var mmap = false
+
     @Flag(name: .customLong("no-roofline"), help: "Skip the probe microbenchmarks (no bound or fraction of limit).")
     var noRoofline = false
 

@@ -88,7 +88,8 @@ final class ProfileSession {
         let pools = Dictionary(uniqueKeysWithValues: Set(threadList).map { ($0, WorkerPool(threads: $0)) })
         let engine: Engine
         do {
-            engine = try Engine(modelPath: cmd.model, plan: defaultPlan, pool: pools[threadList[0]]!, contextLength: maxTokens)
+            engine = try Engine(modelPath: cmd.model, plan: defaultPlan, pool: pools[threadList[0]]!, contextLength: maxTokens,
+                                residency: cmd.mmap ? .mapped : .hugePages)
         } catch { throw InferenceCommandError("\(error)") }
         let weights = engine.transformer.weights
         let info = ModelInfo(file: file, path: cmd.model, architecture: arch, config: weights.config)

@@ -69,7 +69,8 @@ extension Attention {
     /// core to spread; chunk the power of two giving about 8 tasks per core (at least one block, at most
     /// 2048 rows, so the merge stays small); pf = block: each row prefetches its counterpart one block
     /// ahead (L=8192, h=32, kv=8, d=128, 2 threads, best of 20 on a loaded machine: block/pf 32/32
-    /// 18.4 GB/s, 16/8 20.6, 8/4 22.3 — within the noise; the tuner picks per shape).
+    /// 18.4 GB/s, 16/8 20.6, 8/4 22.3 — within the noise; the tuner picks per shape); threads: one below
+    /// 256 KiB of K/V, else every core.
     public static func analyticalDefaultDecode(length: Int, shape: AttentionShape, on machine: MachineTraits) -> ParameterSet {
         let d = max(1, shape.headDim)
         let lanes = lanesOffered(headDim: d, maxLanes: machine.maxSIMDLanes).last ?? 4
@@ -82,6 +83,12 @@ extension Attention {
         var chunk = block
         while chunk < 2048 && chunk * 2 * 8 * cores <= length * kvsplit { chunk *= 2 }
         let pf = block
-        return ParameterSet(["lanes": lanes, "chunk": chunk, "block": block, "threads": cores, "kvsplit": kvsplit, "pf": pf])
+        // A short cache is read by one thread: below 256 KiB of K/V the split saves less than the fork/join,
+        // the query and partial results crossing cores and the merge cost (L=128, h=9, kv=3, d=64: 1 thread
+        // 10 µs, 2 threads 11 µs; SmolLM2 decode tg128 ~+8% tokens/s, medians of 6 interleaved runs on a
+        // noisy machine, 2026-12-02).
+        let kvBytes = max(1, length) * kvHeads * d * 8
+        let threads = kvBytes < 256 << 10 ? 1 : cores
+        return ParameterSet(["lanes": lanes, "chunk": chunk, "block": block, "threads": threads, "kvsplit": kvsplit, "pf": pf])
     }
 }

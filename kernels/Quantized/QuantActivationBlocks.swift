@@ -69,15 +69,13 @@ struct QuantActivationBlocks {
             for s in 0..<(k / 256) {
                 let src = row + 256 * s
                 let dst = base + r * rb + s * superBytes
-                var amax: Float = 0
-                var i = 0
                 var v = SIMD16<Float>()
+                var i = 0
                 while i < 256 {
-                    let x = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self)
-                    v = pointwiseMax(v, pointwiseMax(x, -x))
+                    v = absMax(v, UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self), fast: fast)
                     i += 16
                 }
-                amax = v.max()
+                let amax = laneMax(v, fast: fast)
                 let d = amax / 127
                 let id: Float = d > 0 ? 1 / d : 0
                 let bs = (dst + 256).assumingMemoryBound(to: Int32.self)
@@ -105,10 +103,35 @@ struct QuantActivationBlocks {
             for i in 0..<min(16, count) { lo[i] = x[i] }
             if count > 16 { for i in 16..<count { hi[i - 16] = x[i] } }
         }
-        let amax = pointwiseMax(pointwiseMax(lo, -lo), pointwiseMax(hi, -hi)).max()
+        let amax = laneMax(absMax(absMax(SIMD16<Float>(), lo, fast: fast), hi, fast: fast), fast: fast)
         let d = amax / 127
         let id: Float = d > 0 ? 1 / d : 0
         return (d, round16(lo * id, into: q, fast: fast) &+ round16(hi * id, into: q + 16, fast: fast))
+    }
+
+    /// max(acc, |x|) lane by lane (acc ≥ 0). Swift's generic `pointwiseMax` and negation compiled to
+    /// scalar compares and stack spills here, which made quantizing the activations cost as much as the
+    /// output matrix's whole matmul in decode (15% of SmolLM2's decode time in `perf`); these are
+    /// `vandps` + `vmaxps` (or a plain loop without AVX-512).
+    @inline(__always)
+    static func absMax(_ acc: SIMD16<Float>, _ x: SIMD16<Float>, fast: Bool) -> SIMD16<Float> {
+        #if arch(x86_64)
+        if fast { return _mm512_max_ps(acc, _mm512_abs_ps(x)) }
+        #endif
+        var r = acc
+        for l in 0..<16 { r[l] = Swift.max(acc[l], abs(x[l])) }
+        return r
+    }
+
+    /// The largest lane.
+    @inline(__always)
+    static func laneMax(_ v: SIMD16<Float>, fast: Bool) -> Float {
+        #if arch(x86_64)
+        if fast { return _mm512_reduce_max_ps(v) }
+        #endif
+        var m = v[0]
+        for l in 1..<16 { m = Swift.max(m, v[l]) }
+        return m
     }
 
     /// 32 values times `id`, rounded to int8 into q: Σq.

@@ -181,6 +181,57 @@ public struct SweepQueue {
         return marked == 1
     }
 
+    /// `complete(_:worker:entry:)` and `claim(worker:lease:)` in one statement — one round trip per
+    /// candidate instead of two, which is most of what the store adds to a worker's sweep. Returns whether
+    /// the measurement was recorded (false: the claim had been taken over) and the next claim (nil when
+    /// nothing is claimable right now). The candidate just completed is never the one claimed: it is
+    /// still claimed by this worker under a live lease in the statement's snapshot.
+    public func completeAndClaimNext(_ claim: Claim, worker: String, entry: JournalEntry,
+                                     lease: Double) throws(StoreError) -> (recorded: Bool, next: Claim?) {
+        guard let data = try? JSONEncoder.sorted.encode(entry) else {
+            throw .file(path: "journal entry", reason: "cannot encode the measurement as JSON")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let rows = try connection.query("""
+            WITH done AS (
+                UPDATE ktune.sweep_candidates SET state = 'done', measured_by = \(worker), result = \(text)::jsonb, lease_until = NULL
+                WHERE sweep_id = \(sweepID) AND seq = \(claim.seq) AND state = 'claimed' AND claimed_by = \(worker)
+                  AND (condition IS NULL OR condition = \(entry.condition ?? "hot"))
+                RETURNING sweep_id, family, shape, params_hash, seq),
+            stored AS (
+                INSERT INTO ktune.measurements (run_id, fingerprint, family, shape, params_hash, rung, line_no, entry_hash, entry)
+                SELECT d.sweep_id, s.fingerprint, d.family, d.shape, \(ResultsStore.hash(entry.result.params.description)),
+                       \(entry.result.rung), d.seq + 2, md5((\(text))::jsonb::text), (\(text))::jsonb
+                FROM done d JOIN ktune.sweeps s ON s.sweep_id = d.sweep_id
+                ON CONFLICT (run_id, entry_hash) DO NOTHING),
+            next AS (
+                UPDATE ktune.sweep_candidates c
+                SET state = 'claimed', claimed_by = \(worker), lease_until = now() + make_interval(secs => \(lease)),
+                    attempts = c.attempts + 1
+                WHERE c.sweep_id = \(sweepID) AND c.seq = (
+                    SELECT seq FROM ktune.sweep_candidates
+                    WHERE sweep_id = \(sweepID) AND (state = 'queued' OR (state = 'claimed' AND lease_until < now()))
+                    ORDER BY seq
+                    FOR UPDATE SKIP LOCKED
+                    LIMIT 1)
+                RETURNING c.seq::int8 AS seq, c.target_index::int8 AS target_index, c.proposal::text AS proposal,
+                          c.attempts::int8 AS attempts, c.condition AS condition)
+            SELECT (SELECT count(*) FROM done), n.seq, n.target_index, n.proposal, n.attempts, n.condition
+            FROM (SELECT 1) AS one LEFT JOIN next n ON true
+            """, "recording candidate \(claim.seq) of sweep \(sweepID) and claiming the next")
+        guard let r = rows.first else {
+            throw .badRow(store: store.name, table: "ktune.sweep_candidates", reason: "no row from recording candidate \(claim.seq)")
+        }
+        let (marked, seq, target, proposal, attempts, condition) = try connection.decoding("ktune.sweep_candidates") {
+            try r.decode((Int64, Int64?, Int64?, String?, Int64?, String?).self)
+        }
+        guard let seq, let target, let proposal, let attempts else { return (marked == 1, nil) }
+        guard let p = try? JSONDecoder().decode(StoredProposal.self, from: Data(proposal.utf8)) else {
+            throw .badRow(store: store.name, table: "ktune.sweep_candidates", reason: "proposal of seq \(seq) is not {params, rung}: \(proposal)")
+        }
+        return (marked == 1, Claim(seq: Int(seq), targetIndex: Int(target), proposal: p.proposal, attempts: Int(attempts), condition: condition))
+    }
+
     public func progress() throws(StoreError) -> Progress {
         let rows = try connection.query("""
             SELECT count(*), count(*) FILTER (WHERE c.state = 'done'), count(*) FILTER (WHERE c.state = 'claimed'),

@@ -64,11 +64,16 @@ public struct SweepWorker {
                      : "sweep \(options.sweepID): joined as worker \(options.workerID)")
         var measuredHere = 0, takenOver = 0, pickedHere = 0
         let total = candidates.count
-        // Measure while there are candidates to claim (two round trips each: claim, complete); then pick
-        // the winners of shapes whose candidates are all measured, one shape at a time, whichever worker is
-        // free (head to head); otherwise wait out the other workers' claims.
+        // Measure while there are candidates to claim (one round trip each: recording a measurement claims
+        // the next candidate in the same statement); then pick the winners of shapes whose candidates are
+        // all measured, one shape at a time, whichever worker is free (head to head); otherwise wait out
+        // the other workers' claims.
+        var pending: SweepQueue.Claim? = nil
+        var storeSeconds = 0.0
         while true {
-            if let claim = try queue.claim(worker: options.workerID, lease: options.lease) {
+            if pending == nil { pending = try queue.claim(worker: options.workerID, lease: options.lease) }
+            if let claim = pending {
+                pending = nil
                 guard claim.targetIndex >= 0, claim.targetIndex < sweep.plan.count else {
                     throw StoreError.badRow(store: store.location.description, table: "ktune.sweep_candidates",
                                             reason: "candidate \(claim.seq) names target \(claim.targetIndex), the plan has \(sweep.plan.count)")
@@ -82,7 +87,12 @@ public struct SweepWorker {
                     note("sweep \(options.sweepID): taking over candidate \(claim.seq) (\(claim.proposal)) after its lease ran out")
                 }
                 let entry = try sweep.measure(target: claim.targetIndex, proposal: claim.proposal)
-                if try queue.complete(claim, worker: options.workerID, entry: entry) {
+                let c0 = Date()
+                let (recorded, next) = try queue.completeAndClaimNext(claim, worker: options.workerID, entry: entry,
+                                                                      lease: options.lease)
+                storeSeconds += Date().timeIntervalSince(c0)
+                pending = next
+                if recorded {
                     measuredHere += 1
                     if claim.attempts > 1 { takenOver += 1 }
                     measured(entry, claim.seq, total)
@@ -105,7 +115,7 @@ public struct SweepWorker {
             if try queue.targetsLeft() == 0 { break }
             Thread.sleep(forTimeInterval: options.poll)
         }
-        note("sweep \(options.sweepID): this worker (\(options.workerID)) measured \(measuredHere) candidates\(takenOver > 0 ? " (\(takenOver) taken over from a worker whose lease ran out)" : ""), picked the winners of \(pickedHere) of \(sweep.plan.count) shapes")
+        note("sweep \(options.sweepID): this worker (\(options.workerID)) measured \(measuredHere) candidates\(takenOver > 0 ? " (\(takenOver) taken over from a worker whose lease ran out)" : ""), picked the winners of \(pickedHere) of \(sweep.plan.count) shapes; \(String(format: "%.3f", storeSeconds)) s in the store's record-and-claim round trips")
         // Every shape has its winner: one worker stores the config, the others read it.
         while true {
             if let done = try queue.finished() {

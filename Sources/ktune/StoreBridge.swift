@@ -2,6 +2,7 @@ import Configs
 import Foundation
 import Report
 import Tuner
+import Measure
 #if Store
 import Store
 #endif
@@ -143,6 +144,7 @@ enum StoreBridge {
                           planDescription: String, lease: Double, note: @escaping (String) -> Void,
                           progress: @escaping (String) -> Void) throws -> WorkerOutcome? {
         #if Store
+        let t0 = MonotonicClock.nanoseconds()
         let opened: Result<ResultsStore, StoreError> = Result(catching: { () throws(StoreError) in try ResultsStore.open(try StoreLocation(parsing: url)) })
         let store: ResultsStore
         switch opened {
@@ -153,7 +155,10 @@ enum StoreBridge {
             return nil
         }
         defer { store.close() }
+        let t1 = MonotonicClock.nanoseconds()
         let sweep = try SplitSweep(session: session)
+        let t2 = MonotonicClock.nanoseconds()
+        note(String(format: "store opened in %.3f s; sweep planned (targets prepared) in %.3f s", Double(t1 &- t0) * 1e-9, Double(t2 &- t1) * 1e-9))
         // The weight condition of each target is part of what is measured: a cold and a hot sweep of the
         // same shapes get different ids (and a named sweep refuses a worker whose conditions differ).
         let conditions = sweep.plan.map { $0.condition.rawValue }.joined(separator: ",")

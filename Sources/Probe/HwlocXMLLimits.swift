@@ -51,6 +51,65 @@ public enum HwlocXMLLimits {
             }
             i = j + 1
         }
+        return bitmapProblem(bytes)
+    }
+
+    /// The first cpuset/nodeset attribute (`cpuset`, `complete_cpuset`, `allowed_nodeset`, …) whose value is
+    /// not an hwloc bitmap — "0x"-prefixed words of at most 16 hex digits separated by commas (an empty
+    /// word is a zero word, as hwloc writes them), optionally after the infinite prefix "0xf...f" — or has
+    /// more words than `maxProcessingUnits` bits need; nil if
+    /// none. hwloc 2.9 accepts malformed values: `complete_cpuset="0xf}}}}...f"` in a 757-byte file made it
+    /// allocate 5.8 GB and spend 21 s before failing (the hwloc fuzz harness's out-of-memory finding).
+    static func bitmapProblem(_ bytes: [UInt8]) -> String? {
+        let n = bytes.count
+        let quote = UInt8(ascii: "\""), eq = UInt8(ascii: "=")
+        let suffix = Array("set".utf8)
+        let maxWords = maxProcessingUnits / 32 + 2
+        var i = 0
+        while i + 5 < n {
+            // `...set="` where the name before "set" ends in "cpu" or "node".
+            guard bytes[i] == suffix[0], bytes[i + 1] == suffix[1], bytes[i + 2] == suffix[2],
+                  bytes[i + 3] == eq, bytes[i + 4] == quote else { i += 1; continue }
+            let endsCPU = i >= 3 && Array(bytes[(i - 3)..<i]) == Array("cpu".utf8)
+            let endsNode = i >= 4 && Array(bytes[(i - 4)..<i]) == Array("node".utf8)
+            guard endsCPU || endsNode else { i += 1; continue }
+            var nameStart = i
+            while nameStart > 0, bytes[nameStart - 1] == UInt8(ascii: "_") || (bytes[nameStart - 1] | 0x20) >= UInt8(ascii: "a")
+                    && (bytes[nameStart - 1] | 0x20) <= UInt8(ascii: "z") { nameStart -= 1 }
+            let name = String(decoding: bytes[nameStart..<(i + 3)], as: UTF8.self)
+            let valueStart = i + 5
+            var j = valueStart
+            while j < n, bytes[j] != quote { j += 1 }
+            let value = bytes[valueStart..<j]
+            if let why = bitmapSyntaxProblem(value, maxWords: maxWords) {
+                let shown = String(decoding: value.prefix(24), as: UTF8.self) + (value.count > 24 ? "…" : "")
+                return "attribute \(name)=\"\(shown)\" is not an hwloc bitmap (\(why)); refused"
+            }
+            i = j + 1
+        }
+        return nil
+    }
+
+    /// Why `value` is not `[0xf...f,]0xH[,[0xH]]*` with 1…16 hex digits per non-empty word and at most
+    /// `maxWords` words, or nil.
+    static func bitmapSyntaxProblem(_ value: ArraySlice<UInt8>, maxWords: Int) -> String? {
+        let words = value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+        guard !words.isEmpty else { return "empty" }
+        if words.count > maxWords { return "\(words.count) words, more than the \(maxWords) that \(maxProcessingUnits) processing units need" }
+        let infinite = Array("0xf...f".utf8)
+        for (k, w) in words.enumerated() {
+            if k == 0 && Array(w) == infinite { continue }
+            if w.isEmpty && words.count > 1 { continue }   // hwloc writes zero words as nothing: "0xff,,0x1"
+            let b = Array(w)
+            guard b.count >= 3, b[0] == UInt8(ascii: "0"), b[1] | 0x20 == UInt8(ascii: "x") else {
+                return "word \(k + 1) does not start with 0x"
+            }
+            let digits = b[2...]
+            guard digits.count <= 16 else { return "word \(k + 1) has \(digits.count) hex digits, more than 16" }
+            guard digits.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 102) }) else {
+                return "word \(k + 1) has a character that is not a hex digit"
+            }
+        }
         return nil
     }
 }

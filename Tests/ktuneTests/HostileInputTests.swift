@@ -113,6 +113,18 @@ import Testing
         #expect(r.err.contains("crashed"))
     }
 
+    /// Regression for the second campaign's out-of-memory finding: hwloc 2.9 spends 21 s and 5.8 GB on
+    /// this 757-byte file (a complete_cpuset of "0xf}}}}...f"). Malformed bitmaps are refused before hwloc
+    /// sees the file, naming the attribute.
+    @Test func malformedCpusetIsRefusedBeforeHwlocAllocates() throws {
+        let path = Self.root.appendingPathComponent("fuzz/regressions/hwloc-malformed-cpuset-oom.xml").path
+        let start = Date()
+        let r = try ktune(["probe", "--topology", path, "--no-bench"], deadline: 30)
+        expectCleanRefusal(r, naming: path)
+        #expect(r.err.contains("complete_cpuset") && r.err.contains("not an hwloc bitmap"), "\(r.err)")
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
     // Class 2: unbounded resources on the command line.
 
     @Test func absurdThreadCountIsRefusedWithTheLimit() throws {

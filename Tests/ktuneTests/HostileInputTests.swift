@@ -125,6 +125,16 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 10)
     }
 
+    /// hwloc sets bit os_index of a bitmap: os_index="4294967294" cost 1.6 GB and 9 s in hwloc 2.9.
+    @Test func hugeOSIndexIsRefusedBeforeHwlocAllocates() throws {
+        let path = Self.root.appendingPathComponent("fuzz/regressions/hwloc-huge-os-index.xml").path
+        let start = Date()
+        let r = try ktune(["probe", "--topology", path, "--no-bench"], deadline: 30)
+        expectCleanRefusal(r, naming: path)
+        #expect(r.err.contains("os_index"), "\(r.err)")
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
     // Class 2: unbounded resources on the command line.
 
     @Test func absurdThreadCountIsRefusedWithTheLimit() throws {

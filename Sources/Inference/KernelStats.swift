@@ -12,6 +12,17 @@ public struct KernelStats: Sendable {
 
     public init() {}
 
+    /// GFLOP/s of the matmul calls with at least `minRows` rows — FP32 and quantized families alike (the
+    /// prefill products of a prompt, without the output matrix's one-row call); nil when there were none.
+    public func matmulGflops(minRows: Int) -> Double? {
+        var flops = 0.0, seconds = 0.0
+        for (kind, e) in byShape {
+            guard case .matmul(let m, _, _) = kind, m >= minRows else { continue }
+            flops += e.flops; seconds += e.seconds
+        }
+        return seconds > 0 ? flops / seconds * 1e-9 : nil
+    }
+
     mutating func record(_ family: String, _ kind: KernelWorkload.Kind, seconds: Double, flops: Double) {
         byFamily[family, default: Entry()].calls += 1
         byFamily[family, default: Entry()].seconds += seconds

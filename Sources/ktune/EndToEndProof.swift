@@ -61,8 +61,8 @@ final class EndToEndProof {
         t.reset(); _ = try t.forward(c)   // the first pass pages the weights in; time the second
         t.runner.resetStats()
         let s = try Self.time { t.reset(); _ = try t.forward(c) }
-        let mm = t.runner.stats.byFamily[KernelFamilyID.matmul.rawValue]
-        warmChatMatmulGflops = mm.map { $0.seconds > 0 ? $0.flops / $0.seconds * 1e-9 : 0 } ?? 0
+        // Every matmul family (FP32 and the quantized ones the weights use) with the prompt's rows.
+        warmChatMatmulGflops = t.runner.stats.matmulGflops(minRows: 2) ?? 0
         let l = try Self.time { t.reset(); _ = try t.forward(lg) }
         let d = try Self.time { for i in 0..<warmDecode { _ = try t.forward([lg[i]]) } }
         engine = e; chat = c; long = lg
@@ -182,9 +182,7 @@ final class EndToEndProof {
                         t.reset()
                         t.runner.resetStats()
                         seconds[0][plan].append(try Self.time { _ = try t.forward(chat) })
-                        if plan == 1, let mm = t.runner.stats.byFamily[KernelFamilyID.matmul.rawValue], mm.seconds > 0 {
-                            chatMatmul.append(mm.flops / mm.seconds * 1e-9)
-                        }
+                        if plan == 1, let g = t.runner.stats.matmulGflops(minRows: 2) { chatMatmul.append(g) }
                     }
                     if timed.contains(1) || timed.contains(2) {
                         t.reset()

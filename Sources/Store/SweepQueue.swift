@@ -145,44 +145,20 @@ public struct SweepQueue {
         let (seq, target, text, attempts, condition) = try connection.decoding("ktune.sweep_candidates") {
             try r.decode((Int64, Int64, String, Int64, String?).self)
         }
-        guard let p = try? JSONDecoder().decode(StoredProposal.self, from: Data(text.utf8)) else {
-            throw .badRow(store: store.name, table: "ktune.sweep_candidates", reason: "proposal of seq \(seq) is not {params, rung}: \(text)")
+        return try decodedClaim(seq: seq, target: target, proposal: text, attempts: attempts, condition: condition)
+    }
+
+    /// A claim from its row's columns; the proposal must decode as {params, rung}.
+    private func decodedClaim(seq: Int64, target: Int64, proposal: String, attempts: Int64, condition: String?) throws(StoreError) -> Claim {
+        guard let p = try? JSONDecoder().decode(StoredProposal.self, from: Data(proposal.utf8)) else {
+            throw .badRow(store: store.name, table: "ktune.sweep_candidates", reason: "proposal of seq \(seq) is not {params, rung}: \(proposal)")
         }
         return Claim(seq: Int(seq), targetIndex: Int(target), proposal: p.proposal, attempts: Int(attempts), condition: condition)
     }
 
-    /// Records the measurement of a claim: marks the candidate done (only if this worker still holds it)
-    /// and stores the journal entry with the sweep's run. Returns false when the claim had been taken over
-    /// after its lease ran out (the measurement is then not stored: the other worker's counts).
-    @discardableResult
-    public func complete(_ claim: Claim, worker: String, entry: JournalEntry) throws(StoreError) -> Bool {
-        guard let data = try? JSONEncoder.sorted.encode(entry) else {
-            throw .file(path: "journal entry", reason: "cannot encode the measurement as JSON")
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        // One statement (one round trip, atomic): mark done only while this worker holds the claim, and
-        // store the measurement with the sweep's run only if it did.
-        let rows = try connection.query("""
-            WITH done AS (
-                UPDATE ktune.sweep_candidates SET state = 'done', measured_by = \(worker), result = \(text)::jsonb, lease_until = NULL
-                WHERE sweep_id = \(sweepID) AND seq = \(claim.seq) AND state = 'claimed' AND claimed_by = \(worker)
-                  AND (condition IS NULL OR condition = \(entry.condition ?? "hot"))
-                RETURNING sweep_id, family, shape, params_hash, seq),
-            stored AS (
-                INSERT INTO ktune.measurements (run_id, fingerprint, family, shape, params_hash, rung, line_no, entry_hash, entry)
-                SELECT d.sweep_id, s.fingerprint, d.family, d.shape, \(ResultsStore.hash(entry.result.params.description)),
-                       \(entry.result.rung), d.seq + 2, md5((\(text))::jsonb::text), (\(text))::jsonb
-                FROM done d JOIN ktune.sweeps s ON s.sweep_id = d.sweep_id
-                ON CONFLICT (run_id, entry_hash) DO NOTHING)
-            SELECT count(*) FROM done
-            """, "recording candidate \(claim.seq) of sweep \(sweepID)")
-        // (A data-modifying WITH runs whether or not the final SELECT reads it.)
-        let marked = try connection.decoding("ktune.sweep_candidates") { try rows.first?.decode(Int64.self) ?? 0 }
-        return marked == 1
-    }
-
-    /// `complete(_:worker:entry:)` and `claim(worker:lease:)` in one statement — one round trip per
-    /// candidate instead of two, which is most of what the store adds to a worker's sweep. Returns whether
+    /// Records the measurement of `claim` — marks the candidate done only if this worker still holds it,
+    /// and stores the journal entry with the sweep's run — and claims the next candidate as
+    /// `claim(worker:lease:)` would, in one statement: one round trip per candidate instead of two, which is most of what the store adds to a worker's sweep. Returns whether
     /// the measurement was recorded (false: the claim had been taken over) and the next claim (nil when
     /// nothing is claimable right now). The candidate just completed is never the one claimed: it is
     /// still claimed by this worker under a live lease in the statement's snapshot.
@@ -226,10 +202,7 @@ public struct SweepQueue {
             try r.decode((Int64, Int64?, Int64?, String?, Int64?, String?).self)
         }
         guard let seq, let target, let proposal, let attempts else { return (marked == 1, nil) }
-        guard let p = try? JSONDecoder().decode(StoredProposal.self, from: Data(proposal.utf8)) else {
-            throw .badRow(store: store.name, table: "ktune.sweep_candidates", reason: "proposal of seq \(seq) is not {params, rung}: \(proposal)")
-        }
-        return (marked == 1, Claim(seq: Int(seq), targetIndex: Int(target), proposal: p.proposal, attempts: Int(attempts), condition: condition))
+        return (marked == 1, try decodedClaim(seq: seq, target: target, proposal: proposal, attempts: attempts, condition: condition))
     }
 
     public func progress() throws(StoreError) -> Progress {

@@ -44,14 +44,38 @@ struct SplitSweepTests {
         let home = try KTuneBinary.home()
         let args = { (n: String) in KTuneBinary.sweepArguments(out: home + "/\(n).json", journal: home + "/\(n).jsonl", maxEvals: 10)
             + ["--store", url, "--worker"] }
+        let c = try StoreConnection(l)
+        defer { c.close() }
+        // Tiny candidates: one worker alone can finish all twenty before a second process has started.
+        // So that the split is exercised whatever the machine's load, `a` is stopped (SIGSTOP) while it
+        // holds a claim, until `b` has joined and measured one; the lease (120 s) outlives the pause.
         let a = try KTuneBinary.start(args("a"), home: home, tag: "a")
+        let idA = workerID(a.pid)
+        var stopped = false
+        var deadline = Date().addingTimeInterval(120)
+        while Date() < deadline && a.process.isRunning {
+            let q = (try? queue(c)) ?? []
+            if q.contains(where: { $0.state == "done" && $0.measuredBy == idA })
+                && q.contains(where: { $0.state == "claimed" && $0.claimedBy == idA }) {
+                kill(a.pid, SIGSTOP)
+                stopped = true
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        try #require(stopped, "worker a finished before it could be paused mid-sweep: \(a.errors)")
         let b = try KTuneBinary.start(args("b"), home: home, tag: "b")
+        let idB = workerID(b.pid)
+        deadline = Date().addingTimeInterval(120)
+        while Date() < deadline && b.process.isRunning {
+            if ((try? queue(c)) ?? []).contains(where: { $0.state == "done" && $0.measuredBy == idB }) { break }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        kill(a.pid, SIGCONT)
         let ra = a.wait(), rb = b.wait()
         #expect(ra.status == 0, "\(ra.err)")
         #expect(rb.status == 0, "\(rb.err)")
 
-        let c = try StoreConnection(l)
-        defer { c.close() }
         let q = try queue(c)
         #expect(q.count == 20)  // 2 shapes × --max-evals 10
         #expect(q.allSatisfy { $0.state == "done" && $0.attempts == 1 })

@@ -63,6 +63,43 @@ public final class StoreConnection {
         }
     }
 
+    /// Runs a prepared statement: PostgresNIO parses and plans it once per connection (the first call
+    /// prepares it under `Statement.name`) and afterwards only binds and executes it. For a statement run
+    /// once per candidate, where parsing and planning were most of the server's time (0.9 ms of 1.5 ms).
+    public func execute<Statement: PostgresPreparedStatement>(_ statement: Statement, _ action: String) throws(StoreError) -> [PostgresRow]
+    where Statement.Row == PostgresRow {
+        try start(statement, action).wait()
+    }
+
+    /// Sends a prepared statement and returns at once; `wait()` on the answer blocks until the server
+    /// replied. Lets a worker measure its next candidate while the store records the last one. One
+    /// statement in flight at a time per connection is the caller's rule (PostgresNIO queues a second
+    /// one behind it, so it stays correct, just no faster).
+    public func start<Statement: PostgresPreparedStatement>(_ statement: Statement, _ action: String) -> Pending
+    where Statement.Row == PostgresRow {
+        let connection = connection, logger = logger
+        // The connection's API for prepared statements is async; its event loop is a thread of its own,
+        // so waiting on the task's future from this thread cannot block the I/O it waits for.
+        let future = group.next().makeFutureWithTask {
+            var rows: [PostgresRow] = []
+            for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+            return rows
+        }
+        return Pending(future: future, location: location, action: action)
+    }
+
+    /// A statement sent with `start(_:_:)` whose answer has not been read yet.
+    public struct Pending {
+        fileprivate let future: EventLoopFuture<[PostgresRow]>
+        fileprivate let location: StoreLocation
+        public let action: String
+
+        /// The statement's rows, once the server answered (blocks until then).
+        public func wait() throws(StoreError) -> [PostgresRow] {
+            do { return try future.wait() } catch { throw StoreError.from(error, store: location, action: action) }
+        }
+    }
+
     /// Runs `body` inside BEGIN … COMMIT; rolls back when it throws.
     public func transaction<T>(_ action: String, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         try query("BEGIN", action)

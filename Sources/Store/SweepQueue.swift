@@ -156,53 +156,57 @@ public struct SweepQueue {
         return Claim(seq: Int(seq), targetIndex: Int(target), proposal: p.proposal, attempts: Int(attempts), condition: condition)
     }
 
-    /// Records the measurement of `claim` — marks the candidate done only if this worker still holds it,
-    /// and stores the journal entry with the sweep's run — and claims the next candidate as
-    /// `claim(worker:lease:)` would, in one statement: one round trip per candidate instead of two, which is most of what the store adds to a worker's sweep. Returns whether
-    /// the measurement was recorded (false: the claim had been taken over) and the next claim (nil when
-    /// nothing is claimable right now). The candidate just completed is never the one claimed: it is
-    /// still claimed by this worker under a live lease in the statement's snapshot.
-    public func completeAndClaimNext(_ claim: Claim, worker: String, entry: JournalEntry,
-                                     lease: Double) throws(StoreError) -> (recorded: Bool, next: Claim?) {
-        guard let data = try? JSONEncoder.sorted.encode(entry) else {
-            throw .file(path: "journal entry", reason: "cannot encode the measurement as JSON")
+    /// Measurements sent to the store by `startRecording`, whose answer (which were recorded, and the next
+    /// claims) is read with `finish(_:)`.
+    public struct Recording {
+        public let measured: [(claim: Claim, entry: JournalEntry)]
+        fileprivate let pending: StoreConnection.Pending
+    }
+
+    /// Sends the measurements of `measured` — marks each candidate done only if this worker still holds it,
+    /// and stores its journal entry with the sweep's run — together with a claim of up to `claiming` more
+    /// candidates as `claim(worker:lease:)` would, in one statement, and returns without waiting for the
+    /// answer: the worker measures the candidates it claimed before while the store works (`finish` reads
+    /// the answer). A candidate just measured is never among those claimed: it is still claimed by this
+    /// worker under a live lease in the statement's snapshot.
+    public func startRecording(_ measured: [(claim: Claim, entry: JournalEntry)], claiming: Int, worker: String,
+                               lease: Double) throws(StoreError) -> Recording {
+        var entries: [String] = []
+        for m in measured {
+            guard let data = try? JSONEncoder.sorted.encode(m.entry) else {
+                throw .file(path: "journal entry", reason: "cannot encode the measurement of candidate \(m.claim.seq) as JSON")
+            }
+            entries.append(String(decoding: data, as: UTF8.self))
         }
-        let text = String(decoding: data, as: UTF8.self)
-        let rows = try connection.query("""
-            WITH done AS (
-                UPDATE ktune.sweep_candidates SET state = 'done', measured_by = \(worker), result = \(text)::jsonb, lease_until = NULL
-                WHERE sweep_id = \(sweepID) AND seq = \(claim.seq) AND state = 'claimed' AND claimed_by = \(worker)
-                  AND (condition IS NULL OR condition = \(entry.condition ?? "hot"))
-                RETURNING sweep_id, family, shape, params_hash, seq),
-            stored AS (
-                INSERT INTO ktune.measurements (run_id, fingerprint, family, shape, params_hash, rung, line_no, entry_hash, entry)
-                SELECT d.sweep_id, s.fingerprint, d.family, d.shape, \(ResultsStore.hash(entry.result.params.description)),
-                       \(entry.result.rung), d.seq + 2, md5((\(text))::jsonb::text), (\(text))::jsonb
-                FROM done d JOIN ktune.sweeps s ON s.sweep_id = d.sweep_id
-                ON CONFLICT (run_id, entry_hash) DO NOTHING),
-            next AS (
-                UPDATE ktune.sweep_candidates c
-                SET state = 'claimed', claimed_by = \(worker), lease_until = now() + make_interval(secs => \(lease)),
-                    attempts = c.attempts + 1
-                WHERE c.sweep_id = \(sweepID) AND c.seq = (
-                    SELECT seq FROM ktune.sweep_candidates
-                    WHERE sweep_id = \(sweepID) AND (state = 'queued' OR (state = 'claimed' AND lease_until < now()))
-                    ORDER BY seq
-                    FOR UPDATE SKIP LOCKED
-                    LIMIT 1)
-                RETURNING c.seq::int8 AS seq, c.target_index::int8 AS target_index, c.proposal::text AS proposal,
-                          c.attempts::int8 AS attempts, c.condition AS condition)
-            SELECT (SELECT count(*) FROM done), n.seq, n.target_index, n.proposal, n.attempts, n.condition
-            FROM (SELECT 1) AS one LEFT JOIN next n ON true
-            """, "recording candidate \(claim.seq) of sweep \(sweepID) and claiming the next")
-        guard let r = rows.first else {
-            throw .badRow(store: store.name, table: "ktune.sweep_candidates", reason: "no row from recording candidate \(claim.seq)")
+        let statement = RecordAndClaimStatement(
+            sweepID: sweepID, seqs: measured.map { Int64($0.claim.seq) }, worker: worker,
+            conditions: measured.map { $0.entry.condition ?? "hot" }, entries: entries,
+            paramsHashes: measured.map { ResultsStore.hash($0.entry.result.params.description) },
+            rungs: measured.map { Int64($0.entry.result.rung) }, lease: lease, claimCount: Int64(max(0, claiming)))
+        let what = measured.isEmpty ? "claiming candidates of sweep \(sweepID)"
+            : "recording \(measured.count) candidate(s) of sweep \(sweepID) (from seq \(measured[0].claim.seq)) and claiming the next"
+        return Recording(measured: measured, pending: connection.start(statement, what))
+    }
+
+    /// Waits for the answer to `startRecording`: the seqs recorded (a measured claim missing from them had
+    /// been taken over by another worker) and the new claims, in queue order (empty when nothing is
+    /// claimable now).
+    public func finish(_ recording: Recording) throws(StoreError) -> (recorded: Set<Int>, next: [Claim]) {
+        let rows = try recording.pending.wait()
+        guard !rows.isEmpty else {
+            throw .badRow(store: store.name, table: "ktune.sweep_candidates", reason: "no row from \(recording.pending.action)")
         }
-        let (marked, seq, target, proposal, attempts, condition) = try connection.decoding("ktune.sweep_candidates") {
-            try r.decode((Int64, Int64?, Int64?, String?, Int64?, String?).self)
+        var recorded: Set<Int> = []
+        var next: [Claim] = []
+        for r in rows {
+            let (marked, seq, target, proposal, attempts, condition) = try connection.decoding("ktune.sweep_candidates") {
+                try r.decode(([Int64], Int64?, Int64?, String?, Int64?, String?).self)
+            }
+            recorded = Set(marked.map { Int($0) })
+            guard let seq, let target, let proposal, let attempts else { continue }
+            next.append(try decodedClaim(seq: seq, target: target, proposal: proposal, attempts: attempts, condition: condition))
         }
-        guard let seq, let target, let proposal, let attempts else { return (marked == 1, nil) }
-        return (marked == 1, try decodedClaim(seq: seq, target: target, proposal: proposal, attempts: attempts, condition: condition))
+        return (recorded, next)
     }
 
     public func progress() throws(StoreError) -> Progress {

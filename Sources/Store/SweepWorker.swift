@@ -12,15 +12,21 @@ public struct SweepWorker {
         public var sweepID: String
         /// Identifies this worker in claims (`host:pid`).
         public var workerID: String
-        /// Seconds a claim is held before another worker may take it over.
+        /// Seconds a claim is held before another worker may take it over. A worker holds two batches of
+        /// claims at a time (the one it measures and the next), so this must outlast measuring both.
         public var lease: Double
+        /// About how long measuring one batch of claims should take (candidates per batch = this / the
+        /// last candidate's time, 1 to 16): the store's round trip is paid once per batch.
+        public var batchSeconds: Double
         /// Seconds between looks at the queue while other workers hold the last claims.
         public var poll: Double
         /// The sweep's plan as JSON (targets, strategy, caps), stored with it.
         public var description: String
 
-        public init(sweepID: String, workerID: String, lease: Double, poll: Double = 0.25, description: String) {
-            self.sweepID = sweepID; self.workerID = workerID; self.lease = lease; self.poll = poll; self.description = description
+        public init(sweepID: String, workerID: String, lease: Double, poll: Double = 0.25, batchSeconds: Double = 0.05,
+                    description: String) {
+            self.sweepID = sweepID; self.workerID = workerID; self.lease = lease; self.poll = poll
+            self.batchSeconds = batchSeconds; self.description = description
         }
     }
 
@@ -64,16 +70,53 @@ public struct SweepWorker {
                      : "sweep \(options.sweepID): joined as worker \(options.workerID)")
         var measuredHere = 0, takenOver = 0, pickedHere = 0
         let total = candidates.count
-        // Measure while there are candidates to claim (one round trip each: recording a measurement claims
-        // the next candidate in the same statement); then pick the winners of shapes whose candidates are
-        // all measured, one shape at a time, whichever worker is free (head to head); otherwise wait out
-        // the other workers' claims.
-        var pending: SweepQueue.Claim? = nil
-        var storeSeconds = 0.0
+        // Measure while there are candidates to claim. Candidates are claimed and recorded in batches, and
+        // the statement that records one batch and claims the next runs while this worker measures the
+        // batch it claimed before (it holds two batches: the one it measures and the next), so the store's
+        // round trip overlaps measurements instead of adding to them. A batch is sized to take about
+        // `batchSeconds` to measure (one candidate when candidates are slow, so a dying worker loses little),
+        // and never more than a sixteenth of the sweep, so idle workers always find candidates to claim.
+        // Then pick the winners of shapes whose candidates are all measured, one shape at a time, whichever
+        // worker is free (head to head); otherwise wait out the other workers' claims.
+        var ready: [SweepQueue.Claim] = []
+        var measuredBatch: [(claim: SweepQueue.Claim, entry: JournalEntry)] = []
+        var inFlight: SweepQueue.Recording? = nil
+        var waitSeconds = 0.0, exchanges = 0
+        let largestBatch = max(1, min(16, total / 16))
+        var batch = 1
+        func settle() throws {
+            guard let recording = inFlight else { return }
+            inFlight = nil
+            let c0 = Date()
+            let (recorded, next) = try queue.finish(recording)
+            waitSeconds += Date().timeIntervalSince(c0)
+            exchanges += 1
+            ready.append(contentsOf: next)
+            for (claim, entry) in recording.measured {
+                if recorded.contains(claim.seq) {
+                    measuredHere += 1
+                    if claim.attempts > 1 { takenOver += 1 }
+                    measured(entry, claim.seq, total)
+                } else {
+                    note("sweep \(options.sweepID): candidate \(claim.seq) was taken over by another worker while measured here; its measurement counts")
+                }
+            }
+        }
+        func exchange() throws {
+            inFlight = try queue.startRecording(measuredBatch, claiming: batch, worker: options.workerID, lease: options.lease)
+            measuredBatch = []
+        }
         while true {
-            if pending == nil { pending = try queue.claim(worker: options.workerID, lease: options.lease) }
-            if let claim = pending {
-                pending = nil
+            if ready.isEmpty {
+                try settle()                       // the batch claimed while measuring the last one
+                if ready.isEmpty {                 // none came: record what is measured and claim now
+                    try exchange()
+                    try settle()
+                }
+                if !ready.isEmpty && inFlight == nil { try exchange() }   // claim the next batch meanwhile
+            }
+            if let claim = ready.first {
+                ready.removeFirst()
                 guard claim.targetIndex >= 0, claim.targetIndex < sweep.plan.count else {
                     throw StoreError.badRow(store: store.location.description, table: "ktune.sweep_candidates",
                                             reason: "candidate \(claim.seq) names target \(claim.targetIndex), the plan has \(sweep.plan.count)")
@@ -86,19 +129,11 @@ public struct SweepWorker {
                 if claim.attempts > 1 {
                     note("sweep \(options.sweepID): taking over candidate \(claim.seq) (\(claim.proposal)) after its lease ran out")
                 }
+                let m0 = Date()
                 let entry = try sweep.measure(target: claim.targetIndex, proposal: claim.proposal)
-                let c0 = Date()
-                let (recorded, next) = try queue.completeAndClaimNext(claim, worker: options.workerID, entry: entry,
-                                                                      lease: options.lease)
-                storeSeconds += Date().timeIntervalSince(c0)
-                pending = next
-                if recorded {
-                    measuredHere += 1
-                    if claim.attempts > 1 { takenOver += 1 }
-                    measured(entry, claim.seq, total)
-                } else {
-                    note("sweep \(options.sweepID): candidate \(claim.seq) was taken over by another worker while measured here; its measurement counts")
-                }
+                let seconds = Date().timeIntervalSince(m0)
+                batch = max(1, min(largestBatch, Int(options.batchSeconds / max(seconds, 1e-4))))
+                measuredBatch.append((claim, entry))
                 continue
             }
             if let t = try queue.claimTarget(worker: options.workerID, lease: options.lease) {
@@ -115,7 +150,7 @@ public struct SweepWorker {
             if try queue.targetsLeft() == 0 { break }
             Thread.sleep(forTimeInterval: options.poll)
         }
-        note("sweep \(options.sweepID): this worker (\(options.workerID)) measured \(measuredHere) candidates\(takenOver > 0 ? " (\(takenOver) taken over from a worker whose lease ran out)" : ""), picked the winners of \(pickedHere) of \(sweep.plan.count) shapes; \(String(format: "%.3f", storeSeconds)) s in the store's record-and-claim round trips")
+        note("sweep \(options.sweepID): this worker (\(options.workerID)) measured \(measuredHere) candidates\(takenOver > 0 ? " (\(takenOver) taken over from a worker whose lease ran out)" : ""), picked the winners of \(pickedHere) of \(sweep.plan.count) shapes; \(String(format: "%.3f", waitSeconds)) s waiting for the store's answers to \(exchanges) record-and-claim batches (they overlap measurements)")
         // Every shape has its winner: one worker stores the config, the others read it.
         while true {
             if let done = try queue.finished() {

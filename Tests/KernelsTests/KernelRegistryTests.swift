@@ -26,6 +26,20 @@ import Testing
         #expect(ok.passed && ok.bound > 0)
     }
 
+    @Test func theKeptReferenceStillCatchesAWrongResult() throws {
+        // verify keeps the reference outputs after its first call; later calls must still compare every
+        // checked output. Changing an operand behind its back makes the kernel's row 0 differ from the kept
+        // reference, as a wrong kernel's would: the check must fail, in both the full and the sampled mode.
+        for key in ["16x40x24", "64x2048x1100"] {
+            let instance = try MatmulInstance(shapeKey: key, pool: pool)
+            let p = instance.analyticalDefault(on: machine)
+            #expect(try instance.verify(p).passed, "\(key)")
+            #expect(try instance.verify(p).passed, "\(key): second call, kept reference")
+            for t in 0..<instance.k { instance.a[t] += 0.5 }
+            #expect(try !instance.verify(p).passed, "\(key): a changed row 0 must fail against the kept reference")
+        }
+    }
+
     @Test func malformedShapeKeysAndUnknownFamiliesAreTypedErrors() {
         for bad in ["", "12x12", "axbxc", "0x4x4", "4x4x4/tn", "-1x4x4"] {
             #expect(throws: KernelError.self, "\(bad)") {

@@ -42,11 +42,12 @@ struct SplitSweepTests {
         let l = try TestServer.freshDatabase()
         let url = TestServer.urlString(l)
         let home = try KTuneBinary.home()
-        let args = { (n: String) in KTuneBinary.sweepArguments(out: home + "/\(n).json", journal: home + "/\(n).jsonl", maxEvals: 10)
+        let args = { (n: String) in KTuneBinary.sweepArguments(out: home + "/\(n).json", journal: home + "/\(n).jsonl", maxEvals: 40)
             + ["--store", url, "--worker"] }
         let c = try StoreConnection(l)
         defer { c.close() }
-        // Tiny candidates: one worker alone can finish all twenty before a second process has started.
+        // 80 candidates, so workers claim and record them in batches of up to five (a sixteenth of the sweep).
+        // Tiny candidates: one worker alone can finish all of them before a second process has started.
         // So that the split is exercised whatever the machine's load, `a` is stopped (SIGSTOP) while it
         // holds a claim, until `b` has joined and measured one; the lease (120 s) outlives the pause.
         let a = try KTuneBinary.start(args("a"), home: home, tag: "a")
@@ -77,7 +78,7 @@ struct SplitSweepTests {
         #expect(rb.status == 0, "\(rb.err)")
 
         let q = try queue(c)
-        #expect(q.count == 20)  // 2 shapes × --max-evals 10
+        #expect(q.count == 80)  // 2 shapes × --max-evals 40
         #expect(q.allSatisfy { $0.state == "done" && $0.attempts == 1 })
         #expect(try measurementCount(c) == q.count)
         let byA = try measured(home + "/a.jsonl"), byB = try measured(home + "/b.jsonl")
@@ -127,22 +128,25 @@ struct SplitSweepTests {
         }
         _ = a.wait(seconds: 10)
         try #require(killed, "worker a finished before it could be killed mid-candidate: \(a.errors)")
+        // A worker holds the claim it measures and the next one (claimed while it measured), so it leaves
+        // one or two claims behind.
         let orphans = try queue(c).filter { $0.state == "claimed" && $0.claimedBy == idA }
-        try #require(orphans.count == 1, "expected one claim left by the killed worker")
-        let orphan = try #require(orphans.first)
+        try #require((1...2).contains(orphans.count), "expected one or two claims left by the killed worker, found \(orphans.count)")
+        let orphanSeqs = Set(orphans.map(\.seq))
         let doneByA = try queue(c).filter { $0.state == "done" }.count
 
         let b = try KTuneBinary.start(args("b"), home: home, tag: "b")
         let rb = b.wait()
         #expect(rb.status == 0, "\(rb.err)")
-        #expect(rb.err.contains("taking over candidate \(orphan.seq)"), "\(rb.err)")
+        for orphan in orphans { #expect(rb.err.contains("taking over candidate \(orphan.seq)"), "\(rb.err)") }
         let q = try queue(c)
         #expect(q.count == 24)
         #expect(q.allSatisfy { $0.state == "done" })
-        let again = try #require(q.first { $0.seq == orphan.seq })
-        #expect(again.attempts == 2)
-        #expect(again.measuredBy == workerID(b.pid))
-        #expect(q.filter { $0.seq != orphan.seq }.allSatisfy { $0.attempts == 1 })
+        for again in q where orphanSeqs.contains(again.seq) {
+            #expect(again.attempts == 2)
+            #expect(again.measuredBy == workerID(b.pid))
+        }
+        #expect(q.filter { !orphanSeqs.contains($0.seq) }.allSatisfy { $0.attempts == 1 })
         #expect(try measurementCount(c) == 24)
         #expect(try measured(home + "/b.jsonl").count == 24 - doneByA)
         #expect(rb.err.contains("config stored here"))

@@ -9,7 +9,7 @@ import Darwin
 ///
 /// Shape key grammar: `MxNxK` for the inference layout (`.nk`, B is an [N×K] weight) — the key Models'
 /// `KernelWorkload` produces — and `MxNxK/kn` for BLAS layout. Verification compares with
-/// `Matmul.reference`: all outputs when M·N·K ≤ 2²⁷, otherwise 4,096 sampled outputs (every sampled
+/// `Matmul.reference`: all outputs when M·N·K ≤ 2²⁷ and M·N ≤ 2²², otherwise 4,096 sampled outputs (every sampled
 /// element is exact, so the check stays O(K) per sample); bound 8·K·2⁻²⁴ + 10⁻⁶ relative to |ref| + 1.
 public final class MatmulInstance: TunableKernel, @unchecked Sendable {
     public static var family: KernelFamilyID { .matmul }
@@ -101,29 +101,48 @@ public final class MatmulInstance: TunableKernel, @unchecked Sendable {
         c.update(repeating: .nan, count: m * n)   // stale results must not pass
         try run(params)
         let bound = 8 * Double(k) * 0x1p-24 + 1e-6
+        let (index, expected) = referenceOutputs()
         var worst = 0.0
-        func check(_ i: Int, _ j: Int) {
+        for (at, ref) in zip(index, expected) {
+            let got = Double(c[at])
+            let e = got.isFinite ? abs(got - Double(ref)) / (abs(Double(ref)) + 1) : .infinity
+            worst = max(worst, e)
+        }
+        return Verification(maxError: worst, bound: bound)
+    }
+
+    /// The checked outputs (their offsets in C) and `Matmul.reference`'s value of each, rounded to Float:
+    /// every output when M·N·K ≤ 2²⁷ (and M·N ≤ 2²², so what is kept stays under 48 MB), else the corners
+    /// and 4,096 seeded samples. The operands never
+    /// change, so these are computed on the first `verify` and kept: a sweep verifies every candidate,
+    /// and recomputing the reference each time was over half of a small-shape sweep's time.
+    private func referenceOutputs() -> (index: [Int], expected: [Float]) {
+        if let cached = reference { return cached }
+        var index: [Int] = []
+        if Double(m) * Double(n) * Double(k) <= Double(1 << 27) && m * n <= 1 << 22 {
+            index.reserveCapacity(m * n)
+            for i in 0..<m { for j in 0..<n { index.append(i * ldc + j) } }
+        } else {
+            var random = SplitMix64(seed: 0x5eed)
+            index = [0, (m - 1) * ldc + n - 1, n - 1, (m - 1) * ldc]
+            for _ in 0..<4096 {
+                let r = random.next()
+                index.append(Int(r % UInt64(m)) * ldc + Int((r >> 32) % UInt64(n)))
+            }
+        }
+        let expected = index.map { at -> Float in
+            let i = at / ldc, j = at % ldc
             var s = 0.0
             for p in 0..<k {
                 let bv = layout == .kn ? b[p * ldb + j] : b[j * ldb + p]
                 s += Double(a[i * lda + p]) * Double(bv)
             }
-            let ref = Double(Float(s)), got = Double(c[i * ldc + j])
-            let e = got.isFinite ? abs(got - ref) / (abs(ref) + 1) : .infinity
-            worst = max(worst, e)
+            return Float(s)
         }
-        if Double(m) * Double(n) * Double(k) <= Double(1 << 27) {
-            for i in 0..<m { for j in 0..<n { check(i, j) } }
-        } else {
-            var random = SplitMix64(seed: 0x5eed)
-            check(0, 0); check(m - 1, n - 1); check(0, n - 1); check(m - 1, 0)
-            for _ in 0..<4096 {
-                let r = random.next()
-                check(Int(r % UInt64(m)), Int((r >> 32) % UInt64(n)))
-            }
-        }
-        return Verification(maxError: worst, bound: bound)
+        reference = (index, expected)
+        return (index, expected)
     }
+    private var reference: (index: [Int], expected: [Float])?
 
     /// Huge-page operands like the model's weights (see `LargeBuffer`).
     static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {

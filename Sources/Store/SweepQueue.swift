@@ -126,28 +126,6 @@ public struct SweepQueue {
         return try connection.decoding("ktune.machines") { try rows.first?.decode(String?.self) ?? nil }
     }
 
-    /// Claims the next candidate nobody holds (queued, or claimed under a lease that ran out), for
-    /// `lease` seconds; nil when there is none right now.
-    public func claim(worker: String, lease: Double) throws(StoreError) -> Claim? {
-        let rows = try connection.query("""
-            UPDATE ktune.sweep_candidates c
-            SET state = 'claimed', claimed_by = \(worker), lease_until = now() + make_interval(secs => \(lease)),
-                attempts = c.attempts + 1
-            WHERE c.sweep_id = \(sweepID) AND c.seq = (
-                SELECT seq FROM ktune.sweep_candidates
-                WHERE sweep_id = \(sweepID) AND (state = 'queued' OR (state = 'claimed' AND lease_until < now()))
-                ORDER BY seq
-                FOR UPDATE SKIP LOCKED
-                LIMIT 1)
-            RETURNING c.seq::int8, c.target_index::int8, c.proposal::text, c.attempts::int8, c.condition
-            """, "claiming a candidate of sweep \(sweepID)")
-        guard let r = rows.first else { return nil }
-        let (seq, target, text, attempts, condition) = try connection.decoding("ktune.sweep_candidates") {
-            try r.decode((Int64, Int64, String, Int64, String?).self)
-        }
-        return try decodedClaim(seq: seq, target: target, proposal: text, attempts: attempts, condition: condition)
-    }
-
     /// A claim from its row's columns; the proposal must decode as {params, rung}.
     private func decodedClaim(seq: Int64, target: Int64, proposal: String, attempts: Int64, condition: String?) throws(StoreError) -> Claim {
         guard let p = try? JSONDecoder().decode(StoredProposal.self, from: Data(proposal.utf8)) else {
@@ -165,7 +143,7 @@ public struct SweepQueue {
 
     /// Sends the measurements of `measured` — marks each candidate done only if this worker still holds it,
     /// and stores its journal entry with the sweep's run — together with a claim of up to `claiming` more
-    /// candidates as `claim(worker:lease:)` would, in one statement, and returns without waiting for the
+    /// candidates nobody holds (queued, or claimed under a lease that ran out), lowest first, in one statement, and returns without waiting for the
     /// answer: the worker measures the candidates it claimed before while the store works (`finish` reads
     /// the answer). A candidate just measured is never among those claimed: it is still claimed by this
     /// worker under a live lease in the statement's snapshot.
@@ -196,17 +174,17 @@ public struct SweepQueue {
         guard !rows.isEmpty else {
             throw .badRow(store: store.name, table: "ktune.sweep_candidates", reason: "no row from \(recording.pending.action)")
         }
-        var recorded: Set<Int> = []
+        var recorded: Set<Int>?   // every row carries the same list
         var next: [Claim] = []
         for r in rows {
             let (marked, seq, target, proposal, attempts, condition) = try connection.decoding("ktune.sweep_candidates") {
                 try r.decode(([Int64], Int64?, Int64?, String?, Int64?, String?).self)
             }
-            recorded = Set(marked.map { Int($0) })
+            if recorded == nil { recorded = Set(marked.map { Int($0) }) }
             guard let seq, let target, let proposal, let attempts else { continue }
             next.append(try decodedClaim(seq: seq, target: target, proposal: proposal, attempts: attempts, condition: condition))
         }
-        return (recorded, next)
+        return (recorded ?? [], next)
     }
 
     public func progress() throws(StoreError) -> Progress {
